@@ -15,9 +15,8 @@ import (
 	"github.com/crewplan/crewplan/sdk/civil"
 )
 
-// sharedDir is the shared scenarios folder, which lives beside the
-// repository.
-const sharedDir = "../../../../shared/scenarios"
+// sharedDir holds the repository's copy of the shared example scenarios.
+const sharedDir = "../../../testdata/scenarios"
 
 // sharedFiles returns the shared scenario files (not the expectations),
 // skipping the test when the folder is not there.
