@@ -134,4 +134,3 @@ func benchImport(b *testing.B, open func(*testing.B) *store.Store) {
 		}
 	}
 }
-
