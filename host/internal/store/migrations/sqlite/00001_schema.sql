@@ -1,13 +1,16 @@
 -- +goose Up
 -- The crewplan schema, version 1. This file is written for SQLite;
 -- its twin in the other dialect's folder must stay in step with it.
+-- Dates are TEXT in YYYY-MM-DD form (checked: a value must equal
+-- date(value)), so the driver hands them over as text without trying to
+-- parse them as times.
 
 CREATE TABLE employees (
     id                     TEXT PRIMARY KEY CHECK (id <> '' AND length(id) <= 64),
     name                   TEXT NOT NULL CHECK (name <> ''),
     role                   TEXT NOT NULL CHECK (role IN ('club_supervisor', 'lead', 'specialist', 'juicer')),
     active                 BOOLEAN NOT NULL DEFAULT TRUE,
-    terminated_on          DATE,
+    terminated_on          TEXT CHECK (terminated_on IS date(terminated_on)),
     external_id            TEXT UNIQUE CHECK (external_id <> ''),
     adult_beverage_trained BOOLEAN NOT NULL DEFAULT FALSE,
     created_at             TIMESTAMP NOT NULL,
@@ -28,7 +31,7 @@ CREATE TABLE weekly_availability (
 -- over the weekly pattern.
 CREATE TABLE date_availability (
     employee_id TEXT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
-    date        DATE NOT NULL,
+    date        TEXT NOT NULL CHECK (date IS date(date)),
     kind        TEXT NOT NULL CHECK (kind IN ('unavailable', 'override')),
     reason      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (employee_id, date, kind)
@@ -38,8 +41,8 @@ CREATE INDEX date_availability_date ON date_availability (date);
 CREATE TABLE time_off (
     id          INTEGER PRIMARY KEY,
     employee_id TEXT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
-    start_date  DATE NOT NULL,
-    end_date    DATE NOT NULL,
+    start_date  TEXT NOT NULL CHECK (start_date IS date(start_date)),
+    end_date    TEXT NOT NULL CHECK (end_date IS date(end_date)),
     reason      TEXT NOT NULL DEFAULT '',
     CHECK (end_date >= start_date)
 );
@@ -50,8 +53,8 @@ CREATE TABLE events (
     name         TEXT NOT NULL CHECK (name <> ''),
     type         TEXT NOT NULL CHECK (type IN ('core', 'supervisor', 'juicer', 'freeosk', 'digital', 'other')),
     kind         TEXT NOT NULL DEFAULT '' CHECK (kind IN ('', 'setup', 'refresh', 'teardown', 'production', 'survey')),
-    start_date   DATE NOT NULL,
-    due_date     DATE NOT NULL,
+    start_date   TEXT NOT NULL CHECK (start_date IS date(start_date)),
+    due_date     TEXT NOT NULL CHECK (due_date IS date(due_date)),
     duration_min INTEGER NOT NULL CHECK (duration_min BETWEEN 1 AND 1440),
     condition    TEXT NOT NULL DEFAULT 'unstaffed' CHECK (condition IN ('unstaffed', 'scheduled', 'submitted', 'canceled', 'expired')),
     parent_ref   BIGINT REFERENCES events (ref) ON DELETE SET NULL,
@@ -91,7 +94,7 @@ CREATE TABLE posted_schedules (
     id           INTEGER PRIMARY KEY,
     event_ref    BIGINT NOT NULL UNIQUE REFERENCES events (ref) ON DELETE CASCADE,
     employee_id  TEXT NOT NULL REFERENCES employees (id) ON DELETE RESTRICT,
-    date         DATE NOT NULL,
+    date         TEXT NOT NULL CHECK (date IS date(date)),
     start_minute SMALLINT NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
     external_id  TEXT,
     source       TEXT NOT NULL DEFAULT 'manual' CHECK (source IN ('manual', 'run', 'import', 'sync')),
@@ -110,7 +113,7 @@ CREATE TABLE pending_schedules (
     run_id           BIGINT NOT NULL REFERENCES scheduler_runs (id) ON DELETE CASCADE,
     event_ref        BIGINT NOT NULL REFERENCES events (ref) ON DELETE CASCADE,
     employee_id      TEXT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
-    date             DATE NOT NULL,
+    date             TEXT NOT NULL CHECK (date IS date(date)),
     start_minute     SMALLINT NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
     bumps_posted_id  BIGINT REFERENCES posted_schedules (id) ON DELETE SET NULL,
     bumped_event_ref BIGINT,
@@ -142,7 +145,7 @@ CREATE TABLE rotations (
 );
 
 CREATE TABLE rotation_exceptions (
-    date        DATE NOT NULL,
+    date        TEXT NOT NULL CHECK (date IS date(date)),
     type        TEXT NOT NULL CHECK (type IN ('juicer', 'primary_lead')),
     employee_id TEXT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
     reason      TEXT NOT NULL DEFAULT '',
@@ -150,12 +153,12 @@ CREATE TABLE rotation_exceptions (
 );
 
 CREATE TABLE company_holidays (
-    date DATE PRIMARY KEY,
+    date TEXT PRIMARY KEY CHECK (date IS date(date)),
     name TEXT NOT NULL CHECK (name <> '')
 );
 
 CREATE TABLE locked_days (
-    date      DATE PRIMARY KEY,
+    date      TEXT PRIMARY KEY CHECK (date IS date(date)),
     reason    TEXT NOT NULL CHECK (reason <> ''),
     locked_by TEXT NOT NULL CHECK (locked_by <> ''),
     locked_at TIMESTAMP NOT NULL
@@ -172,7 +175,7 @@ CREATE TABLE attendance_records (
     id           INTEGER PRIMARY KEY,
     event_ref    BIGINT NOT NULL REFERENCES events (ref) ON DELETE CASCADE,
     employee_id  TEXT NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
-    date         DATE NOT NULL,
+    date         TEXT NOT NULL CHECK (date IS date(date)),
     status       TEXT NOT NULL CHECK (status IN ('on_time', 'late', 'called_in', 'no_call_no_show', 'excused')),
     minutes_late INTEGER NOT NULL DEFAULT 0 CHECK (minutes_late >= 0),
     note         TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,184 @@
+// Package app wires crewplan together — configuration, logging, the store,
+// metrics and the web server — and owns their lifecycle:
+// New(ctx, cfg) → Start(ctx) → Close().
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/crewplan/crewplan/host/internal/config"
+	"github.com/crewplan/crewplan/host/internal/demo"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/web"
+)
+
+// App is a running crewplan host.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	logFile  io.Closer
+	store    *store.Store
+	registry *prometheus.Registry
+	http     *fiber.App
+	ready    chan struct{}
+	addr     net.Addr
+}
+
+// Options adjust New for tests and the CLI.
+type Options struct {
+	// Stderr receives the logs (with the log file); nil means os.Stderr.
+	Stderr io.Writer
+	// Logger replaces the logger built from the configuration.
+	Logger *slog.Logger
+}
+
+// New opens the store (migrating it when database.auto_migrate is on),
+// loads the demo store into an empty database when demo.load_when_empty is
+// on, and builds the web server. It starts nothing.
+func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
+	a := &App{cfg: cfg, ready: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if opts.Logger != nil {
+		a.log = opts.Logger
+	} else {
+		stderr := opts.Stderr
+		if stderr == nil {
+			stderr = os.Stderr
+		}
+		if a.log, a.logFile, err = NewLogger(cfg.Log, stderr); err != nil {
+			return nil, err
+		}
+	}
+	a.log = a.log.With(slog.String("profile", cfg.Profile))
+	if a.store, err = OpenStore(ctx, cfg.Database, a.log); err != nil {
+		return nil, err
+	}
+	if cfg.Database.AutoMigrate {
+		if _, err := a.store.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Demo.LoadWhenEmpty {
+		if err := a.loadDemoIfEmpty(ctx); err != nil {
+			return nil, err
+		}
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.http, err = web.New(web.Options{
+		Store:        a.store,
+		Log:          a.log,
+		Registry:     a.registry,
+		Banner:       cfg.UI.Banner,
+		SessionTTL:   cfg.Auth.SessionTTL,
+		CookieSecure: cfg.Auth.CookieSecure,
+		ReadTimeout:  cfg.Server.ReadTimeout,
+		WriteTimeout: cfg.Server.WriteTimeout,
+		Location:     cfg.Location(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build web server: %w", err)
+	}
+	return a, nil
+}
+
+// OpenStore opens the configured database.
+func OpenStore(ctx context.Context, cfg config.DatabaseConfig, log *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, store.Options{URL: cfg.URL, MaxReaders: cfg.MaxReaders, BusyTimeout: cfg.BusyTimeout}, log)
+}
+
+func (a *App) loadDemoIfEmpty(ctx context.Context) error {
+	empty, err := a.store.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	res, err := demo.Load(ctx, a.store, time.Now().In(a.cfg.Location()))
+	if err != nil {
+		return fmt.Errorf("load demo store: %w", err)
+	}
+	a.log.Info("demo store loaded into the empty database",
+		slog.Int("employees", res.Counts.Employees), slog.Int("events", res.Counts.Events),
+		slog.Int("posted", res.Counts.Posted), slog.Int("attendance", res.Counts.Attendance),
+		slog.String("sign_in", res.Username+" / "+res.Password))
+	return nil
+}
+
+// Store returns the app's store.
+func (a *App) Store() *store.Store { return a.store }
+
+// Handler returns the web server, for in-process tests and benchmarks.
+func (a *App) Handler() *fiber.App { return a.http }
+
+// Ready is closed once the server accepts connections.
+func (a *App) Ready() <-chan struct{} { return a.ready }
+
+// Addr returns the address the server listens on, once Ready is closed.
+func (a *App) Addr() net.Addr { return a.addr }
+
+// Start serves HTTP on the configured address until ctx is done, then
+// shuts down gracefully within server.shutdown_timeout.
+func (a *App) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Server.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Server.Addr(), err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve is Start on a listener the caller opened.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.addr = ln.Addr()
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Listener(ln) }()
+	close(a.ready)
+	a.log.Info("crewplan serving", slog.String("url", "http://"+ln.Addr().String()), slog.String("database", store.RedactURL(a.cfg.Database.URL)))
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", slog.Duration("timeout", a.cfg.Server.ShutdownTimeout))
+	shutErr := a.http.ShutdownWithTimeout(a.cfg.Server.ShutdownTimeout)
+	// Shutdown closes only a listener the server has started on; closing
+	// it here also ends a Serve that had not started yet.
+	_ = ln.Close()
+	if shutErr != nil {
+		return fmt.Errorf("shut down web server: %w", shutErr)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Close releases everything New opened. It is safe to call more than once.
+func (a *App) Close() error {
+	var errs []error
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+		a.store = nil
+	}
+	if a.logFile != nil {
+		errs = append(errs, a.logFile.Close())
+		a.logFile = nil
+	}
+	return errors.Join(errs...)
+}
