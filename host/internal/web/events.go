@@ -161,7 +161,9 @@ func (s *server) listEvents(c *fiber.Ctx) error {
 		page.Items[i] = eventOut(&evs[i].Event, evs[i].Schedule)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return json.NewEncoder(c.Response().BodyWriter()).Encode(page)
+	buf := make([]byte, 0, 256*len(page.Items)+64)
+	c.Response().SetBodyRaw(page.appendJSON(buf))
+	return nil
 }
 
 // getEvent answers GET /api/events/:ref.

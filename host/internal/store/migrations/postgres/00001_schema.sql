@@ -62,7 +62,9 @@ CREATE TABLE events (
     CHECK (due_date >= start_date),
     CHECK (parent_ref IS NULL OR parent_ref <> ref)
 );
-CREATE INDEX events_due ON events (due_date, start_date);
+-- Lists read a window of events by due date then ref: this index gives
+-- that order without a sort and covers the columns a list shows.
+CREATE INDEX events_list ON events (due_date, ref) INCLUDE (start_date, name, type, kind, duration_min, condition, parent_ref, store_id, location_id);
 CREATE INDEX events_parent ON events (parent_ref);
 
 CREATE TABLE scheduler_runs (
