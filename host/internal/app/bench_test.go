@@ -53,15 +53,15 @@ func BenchmarkStartupToReady(b *testing.B) {
 	}
 }
 
-// BenchmarkListEventsRegionMonth measures GET /api/events for the whole
+// BenchmarkAPIListEventsRegionMonth measures GET /api/events for the whole
 // month of the 60-person region (2,121 events, 328 posted), in process
 // through the full middleware stack, on SQLite.
-func BenchmarkListEventsRegionMonth(b *testing.B) {
+func BenchmarkAPIListEventsRegionMonth(b *testing.B) {
 	benchListEvents(b, "")
 }
 
-// BenchmarkListEventsRegionMonthPostgres is the same on PostgreSQL.
-func BenchmarkListEventsRegionMonthPostgres(b *testing.B) {
+// BenchmarkAPIListEventsRegionMonthPostgres is the same on PostgreSQL.
+func BenchmarkAPIListEventsRegionMonthPostgres(b *testing.B) {
 	u := storetest.PostgresURL(b)
 	if u == "" {
 		b.Skip(storetest.PostgresEnv + " is not set")
