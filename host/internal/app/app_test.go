@@ -15,6 +15,7 @@ import (
 
 	"github.com/crewplan/crewplan/host/internal/app"
 	"github.com/crewplan/crewplan/host/internal/config"
+	"github.com/crewplan/crewplan/host/internal/store/storetest"
 )
 
 // loadConfig loads the repository's configs for profile with the database
@@ -145,5 +146,26 @@ func TestAppShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get(fmt.Sprintf("http://%s/healthz", ln.Addr())); err == nil {
 		t.Error("server still answers after shutdown")
+	}
+}
+
+// TestAppOnPostgres starts the app on PostgreSQL: it migrates the empty
+// schema, loads the demo store and answers ready.
+func TestAppOnPostgres(t *testing.T) {
+	u := storetest.PostgresURL(t)
+	if u == "" {
+		t.Skip(storetest.PostgresEnv + " is not set; CI sets it")
+	}
+	cfg := loadConfig(t, "production", t.TempDir(), "CREWPLAN_DATABASE__URL="+u, "CREWPLAN_DEMO__LOAD_WHEN_EMPTY=true")
+	a, err := app.New(context.Background(), cfg, app.Options{Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if code, body := getJSON(t, start(t, a)+"/readyz"); code != 200 {
+		t.Fatalf("readyz on postgres = %d %v", code, body)
+	}
+	if emps, _ := a.Store().ListEmployees(context.Background(), storeFilter()); len(emps) != 12 {
+		t.Errorf("demo employees on postgres = %d", len(emps))
 	}
 }

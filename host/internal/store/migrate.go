@@ -43,8 +43,9 @@ func (s *Store) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if s.dialect == DialectPostgres {
 		dialect = goose.DialectPostgres
-		// Hosts sharing one PostgreSQL database migrate one at a time.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Hosts sharing one PostgreSQL database migrate one at a time: the
+		// others retry every second for up to five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}

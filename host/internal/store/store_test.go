@@ -414,3 +414,57 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("unwritable SQLite path accepted")
 	}
 }
+
+// TestConcurrentMigrationsOnPostgres starts two hosts' migrations at once on
+// one PostgreSQL database: the advisory lock lets one migrate while the
+// other waits, and both end at the latest version.
+func TestConcurrentMigrationsOnPostgres(t *testing.T) {
+	u := storetest.PostgresURL(t)
+	if u == "" {
+		t.Skip(storetest.PostgresEnv + " is not set; CI sets it")
+	}
+	var stores [2]*store.Store
+	for i := range stores {
+		s, err := store.Open(ctx, store.Options{URL: u}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	errs := make(chan error, 2)
+	for _, s := range stores {
+		go func() {
+			_, err := s.Migrate(ctx)
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent migrate: %v", err)
+		}
+	}
+	for _, s := range stores {
+		if st, err := s.MigrationStatus(ctx); err != nil || !st.UpToDate() {
+			t.Errorf("status = %+v, %v", st, err)
+		}
+	}
+}
+
+// TestRefusesNewerSchema opens a database a newer crewplan migrated: it is
+// refused, not touched.
+func TestRefusesNewerSchema(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if err := s.RawExec(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (999, true)"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Migrate(ctx)
+		if !errors.Is(err, store.ErrSchemaTooNew) {
+			t.Fatalf("migrate a newer schema: %v", err)
+		}
+		st, _ := s.MigrationStatus(ctx)
+		if st.Current != 999 || st.UpToDate() {
+			t.Errorf("status = %+v", st)
+		}
+	})
+}
