@@ -1,0 +1,113 @@
+package rule
+
+import (
+	"sync"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+// batchIndex holds the lookups a Batch builds on first use.
+type batchIndex struct {
+	events    map[int64]*Event
+	employees map[string]*Employee
+	byEmpDay  map[empDay][]int // indexes into Assignments
+	byEvent   map[int64][]int
+	holidays  map[civil.Date]bool
+	locked    map[civil.Date]bool
+}
+
+type empDay struct {
+	emp string
+	day civil.Date
+}
+
+// idx returns the batch's lookups, built once on first use; rules may read
+// one Batch from several goroutines.
+func (b *Batch) idx() *batchIndex {
+	b.once.Do(b.buildIndex)
+	return b.index
+}
+
+func (b *Batch) buildIndex() {
+	x := &batchIndex{
+		events:    make(map[int64]*Event, len(b.Events)),
+		employees: make(map[string]*Employee, len(b.Employees)),
+		byEmpDay:  make(map[empDay][]int, len(b.Assignments)),
+		byEvent:   make(map[int64][]int, len(b.Assignments)),
+		holidays:  make(map[civil.Date]bool, len(b.Holidays)),
+		locked:    make(map[civil.Date]bool, len(b.LockedDays)),
+	}
+	for i := range b.Events {
+		x.events[b.Events[i].Ref] = &b.Events[i]
+	}
+	for i := range b.Employees {
+		x.employees[b.Employees[i].ID] = &b.Employees[i]
+	}
+	for i, a := range b.Assignments {
+		k := empDay{a.Employee, a.Date}
+		x.byEmpDay[k] = append(x.byEmpDay[k], i)
+		x.byEvent[a.Event] = append(x.byEvent[a.Event], i)
+	}
+	for _, d := range b.Holidays {
+		x.holidays[d] = true
+	}
+	for _, d := range b.LockedDays {
+		x.locked[d] = true
+	}
+	b.index = x
+}
+
+// Reindex drops the lookups after a change to the batch's slices; a rule
+// never needs it, a host that reuses a Batch does (not while rules read
+// it).
+func (b *Batch) Reindex() {
+	b.once = sync.Once{}
+	b.index = nil
+}
+
+// Event returns the event with ref, nil when the batch has none.
+func (b *Batch) Event(ref int64) *Event { return b.idx().events[ref] }
+
+// Employee returns the employee with id, nil when the batch has none.
+func (b *Batch) Employee(id string) *Employee { return b.idx().employees[id] }
+
+// IsHoliday reports whether d is a company holiday.
+func (b *Batch) IsHoliday(d civil.Date) bool { return b.idx().holidays[d] }
+
+// IsLocked reports whether d is a locked day.
+func (b *Batch) IsLocked(d civil.Date) bool { return b.idx().locked[d] }
+
+// AssignmentsOn returns the assignments of employee on day d, leaving out
+// the one of event skip (a candidate's Replaces, or the candidate's own
+// event when it is being moved); skip 0 leaves out nothing.
+func (b *Batch) AssignmentsOn(employee string, d civil.Date, skip ...int64) []Assignment {
+	ids := b.idx().byEmpDay[empDay{employee, d}]
+	out := make([]Assignment, 0, len(ids))
+	for _, i := range ids {
+		a := b.Assignments[i]
+		if skipped(a.Event, skip) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// AssignmentsOf returns the assignments of an event (normally one).
+func (b *Batch) AssignmentsOf(event int64) []Assignment {
+	ids := b.idx().byEvent[event]
+	out := make([]Assignment, len(ids))
+	for j, i := range ids {
+		out[j] = b.Assignments[i]
+	}
+	return out
+}
+
+func skipped(ref int64, skip []int64) bool {
+	for _, s := range skip {
+		if s != 0 && s == ref {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+// Package rule is the contract of constraint-rule plugins: the host sends
+// a Batch — every candidate placement of one scheduling step, with the
+// facts a rule needs — and the rule answers, per candidate, pass or the
+// violations it found.
+//
+// A rule plugin's main is one line:
+//
+//	func main() { rule.Serve(&myRule{}) }
+//
+// where myRule implements Rule. The same Rule runs in-process in tests
+// (see sdk/sdktest) and behind gRPC in a plugin process.
+package rule
+
+import (
+	"context"
+	"sync"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/plugin"
+)
+
+// APIVersion is the rule API version this package speaks.
+const APIVersion = 1
+
+// Rule is a constraint rule: a plugin that checks candidate placements.
+type Rule interface {
+	plugin.Plugin
+	// Check returns one Verdict per candidate of b, in the same order. An
+	// error means the rule could not decide at all (the host then fails
+	// the run: a run never goes on without its hard rules); a candidate
+	// that breaks the rule is a Verdict with a Violation, not an error.
+	Check(ctx context.Context, b *Batch) ([]Verdict, error)
+}
+
+// Mode says who asks: the auto-scheduler, or a person placing or editing
+// by hand. Some rules apply to automatic placements only (the earliest
+// day).
+type Mode int
+
+// The modes of a check.
+const (
+	ModeAutomatic Mode = iota
+	ModeManual
+)
+
+// Severity is how binding a violation is.
+type Severity int
+
+// A hard violation is never broken by the auto-scheduler and by a person
+// only with an override and a reason; a soft one is advice.
+const (
+	Hard Severity = iota
+	Soft
+)
+
+// Violation is one reason a candidate breaks a rule, worded for the person
+// who must act on it.
+type Violation struct {
+	// Rule is the id of the broken rule ("window", "locked_day",
+	// "one_core_per_day", ...).
+	Rule string
+	// Severity is Hard or Soft.
+	Severity Severity
+	// Message says what is wrong in the store's terms: "Ana Ruiz is on
+	// time off 2026-03-05 to 2026-03-06".
+	Message string
+}
+
+// Verdict is a rule's answer for one candidate: it passes when it has no
+// violations.
+type Verdict struct {
+	Violations []Violation
+}
+
+// OK reports whether the candidate passes.
+func (v Verdict) OK() bool { return len(v.Violations) == 0 }
+
+// Candidate is one placement to check: an employee on an event at a date
+// and time.
+type Candidate struct {
+	Event    int64
+	Employee string
+	Date     civil.Date
+	Start    civil.Clock
+	// Replaces, when not zero, is the ref of the event whose assignment
+	// this placement would take over (a bump, or a move of the candidate
+	// event itself): rules ignore that assignment when they look at the
+	// employee's day, and the calendar rule checks its day is not locked.
+	Replaces int64
+}
+
+// Batch is one scheduling step's candidates with the facts the rules need.
+// Events and Employees hold every event and employee a candidate or an
+// assignment names; Assignments holds the posted and proposed assignments
+// of the weeks (Sunday to Saturday) the candidates fall in.
+type Batch struct {
+	// Now is the store-local moment of the check: "today" is Now.Date.
+	Now civil.DateTime
+	// Mode says who asks.
+	Mode Mode
+	// Settings are the store's scheduler settings.
+	Settings Settings
+	// Candidates are what to check.
+	Candidates []Candidate
+
+	Events      []Event
+	Employees   []Employee
+	Assignments []Assignment
+	// Holidays are the company holidays (the store is closed).
+	Holidays []civil.Date
+	// LockedDays are days on which nothing may change.
+	LockedDays []civil.Date
+
+	once  sync.Once
+	index *batchIndex
+}
+
+// Settings are the scheduler settings rules read.
+type Settings struct {
+	// EarliestOffsetDays is, per event type, how many days after today an
+	// automatic placement may be at the earliest; "default" covers types
+	// without an entry.
+	EarliestOffsetDays map[string]int
+	// MaxWorkDaysPerWeek caps an employee's working days in one
+	// Sunday-to-Saturday week.
+	MaxWorkDaysPerWeek int
+}
+
+// OffsetDays returns the earliest-day offset of an event type.
+func (s Settings) OffsetDays(t EventType) int {
+	if n, ok := s.EarliestOffsetDays[string(t)]; ok {
+		return n
+	}
+	return s.EarliestOffsetDays["default"]
+}
+
+// EventType is what kind of work an event is.
+type EventType string
+
+// The event types.
+const (
+	EventCore       EventType = "core"
+	EventSupervisor EventType = "supervisor"
+	EventJuicer     EventType = "juicer"
+	EventFreeosk    EventType = "freeosk"
+	EventDigital    EventType = "digital"
+	EventOther      EventType = "other"
+)
+
+// Role is an employee's job.
+type Role string
+
+// The roles, most senior first.
+const (
+	RoleClubSupervisor Role = "club_supervisor"
+	RoleLead           Role = "lead"
+	RoleSpecialist     Role = "specialist"
+	RoleJuicer         Role = "juicer"
+)
+
+// Event is an event's facts.
+type Event struct {
+	Ref  int64
+	Name string
+	Type EventType
+	// Kind refines digital (setup, refresh, teardown) and juicer
+	// (production, survey) events; "" for the others.
+	Kind        string
+	Start, Due  civil.Date
+	DurationMin int
+	// ParentRef is a supervisor event's core event, 0 when not given.
+	ParentRef int64
+}
+
+// Long reports whether the event lasts over 30 minutes: long assignments
+// of one employee may not overlap, short ones may.
+func (e *Event) Long() bool { return e.DurationMin > 30 }
+
+// Employee is an employee's facts.
+type Employee struct {
+	ID   string
+	Name string
+	Role Role
+	// Active is false for someone who no longer works shifts.
+	Active bool
+	// TerminatedOn, when not zero, is the first day the employee no
+	// longer works.
+	TerminatedOn civil.Date
+	// Weekly says which weekdays (by time.Weekday) the employee works;
+	// nil means every day.
+	Weekly *[7]bool
+	// Unavailable dates, and Overrides: dates the employee is available
+	// on whatever the weekly pattern or an unavailability says.
+	Unavailable []civil.Date
+	Overrides   []civil.Date
+	// TimeOff ranges, inclusive.
+	TimeOff []DateRange
+	// Attributes carry facts for rules beyond the built-in ones, such as
+	// "adult_beverage_trained": "true".
+	Attributes map[string]string
+}
+
+// DateRange is an inclusive range of dates.
+type DateRange struct {
+	Start, End civil.Date
+	Reason     string
+}
+
+// Contains reports whether d is in the range.
+func (r DateRange) Contains(d civil.Date) bool { return d >= r.Start && d <= r.End }
+
+// Assignment is a posted or proposed assignment already made.
+type Assignment struct {
+	Event    int64
+	Employee string
+	Date     civil.Date
+	Start    civil.Clock
+	// Proposed is true for a proposal of the current run, false for a
+	// posted (confirmed) assignment.
+	Proposed bool
+}
+
+// End returns when an assignment of ev starting at a ends, in minutes after
+// midnight (it may pass 24:00).
+func End(start civil.Clock, ev *Event) int { return start.Minutes() + ev.DurationMin }
