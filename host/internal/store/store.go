@@ -176,7 +176,7 @@ func RedactURL(raw string) string {
 		return raw
 	}
 	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		u.User = url.UserPassword(u.User.Username(), "redacted")
 	}
 	return u.String()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -42,6 +43,17 @@ func (p *fieldErrs) date(field, s string) civil.Date {
 		return 0
 	}
 	return d
+}
+
+// requiredDate parses the date of a required body field: missing is a
+// 422, a date that is not YYYY-MM-DD a 400, each naming the field.
+func requiredDate(field, s string) (civil.Date, error) {
+	if s == "" {
+		return 0, invalid(field, "is required (YYYY-MM-DD)")
+	}
+	var bad fieldErrs
+	d := bad.date(field, s)
+	return d, bad.err(http.StatusBadRequest)
 }
 
 // optDate is date for an optional field: nil stays zero.

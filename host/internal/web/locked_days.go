@@ -36,12 +36,8 @@ func (s *server) lockDay(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.Date == "" {
-		return invalid("body.date", "is required (YYYY-MM-DD)")
-	}
-	var bad fieldErrs
-	d := bad.date("body.date", in.Date)
-	if err := bad.err(http.StatusBadRequest); err != nil {
+	d, err := requiredDate("body.date", in.Date)
+	if err != nil {
 		return err
 	}
 	ld := &store.LockedDay{Date: d, Reason: in.Reason}
