@@ -1,10 +1,3 @@
-// Package plugin is the base contract every crewplan plugin implements,
-// whatever its type: Info says what it is, Configure hands it its section of
-// the host's configuration. It also holds the handshake the host and a
-// plugin process agree on before they talk.
-//
-// A plugin author rarely uses this package alone: a rule plugin implements
-// rule.Rule (which embeds Plugin) and calls rule.Serve.
 package plugin
 
 import (

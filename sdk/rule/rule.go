@@ -1,14 +1,3 @@
-// Package rule is the contract of constraint-rule plugins: the host sends
-// a Batch — every candidate placement of one scheduling step, with the
-// facts a rule needs — and the rule answers, per candidate, pass or the
-// violations it found.
-//
-// A rule plugin's main is one line:
-//
-//	func main() { rule.Serve(&myRule{}) }
-//
-// where myRule implements Rule. The same Rule runs in-process in tests
-// (see sdk/sdktest) and behind gRPC in a plugin process.
 package rule
 
 import (
@@ -29,6 +18,9 @@ type Rule interface {
 	// error means the rule could not decide at all (the host then fails
 	// the run: a run never goes on without its hard rules); a candidate
 	// that breaks the rule is a Verdict with a Violation, not an error.
+	// Check must not change b: in a plugin its slices are shared with
+	// other batches of the same ContextKey, and calls may run
+	// concurrently.
 	Check(ctx context.Context, b *Batch) ([]Verdict, error)
 }
 
@@ -110,6 +102,14 @@ type Batch struct {
 	Holidays []civil.Date
 	// LockedDays are days on which nothing may change.
 	LockedDays []civil.Date
+
+	// ContextKey, when not 0, names the batch's context: Events,
+	// Employees, Holidays and LockedDays. The host promises that every
+	// batch with the same key has the same context (it takes a new key
+	// whenever any of it changes, at the latest with each run); a rule
+	// plugin then keeps the context between calls and the host sends it
+	// once, not with every scheduling step. Rules ignore it.
+	ContextKey uint64
 
 	once  sync.Once
 	index *batchIndex

@@ -1,0 +1,148 @@
+package rule
+
+import (
+	"context"
+	"fmt"
+
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/crewplan/crewplan/sdk/plugin"
+	pluginv1 "github.com/crewplan/crewplan/sdk/proto/crewplan/plugin/v1"
+	rulev1 "github.com/crewplan/crewplan/sdk/proto/crewplan/rule/v1"
+)
+
+// PluginName is the name a rule plugin has in go-plugin's plugin sets: the
+// host dispenses it with ClientProtocol.Dispense(rule.PluginName).
+const PluginName = "rule"
+
+// GRPCPlugin is the go-plugin plugin of rule plugins, over gRPC only. In a
+// plugin process Serve sets Impl; on the host, VersionedPlugins sets Name.
+type GRPCPlugin struct {
+	goplugin.NetRPCUnsupportedPlugin
+	// Impl is the rule a plugin process serves.
+	Impl Rule
+	// Name names the plugin in the host's errors (its file name or its
+	// configured name).
+	Name string
+}
+
+var _ goplugin.GRPCPlugin = (*GRPCPlugin)(nil)
+
+// GRPCServer registers the rule's service (plugin side).
+func (p *GRPCPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
+	RegisterServer(s, p.Impl)
+	return nil
+}
+
+// GRPCClient returns a *Client (host side).
+func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *goplugin.GRPCBroker, cc *grpc.ClientConn) (any, error) {
+	return NewClient(cc, p.Name), nil
+}
+
+// VersionedPlugins are the plugin sets the host gives go-plugin's
+// ClientConfig.VersionedPlugins, by rule API version; name names the
+// plugin in errors. The value dispensed for PluginName is a *Client, which
+// implements Rule. With API version 2 this map gets a second entry, whose
+// client adapts v2 to Rule, and the host still runs v1 plugin binaries.
+func VersionedPlugins(name string) map[int]goplugin.PluginSet {
+	return map[int]goplugin.PluginSet{
+		APIVersion: {PluginName: &GRPCPlugin{Name: name}},
+	}
+}
+
+// Client is a rule plugin seen from the host: it implements Rule over
+// gRPC and checks every reply. Its errors name the plugin; an error from a
+// dead plugin process carries gRPC's codes.Unavailable
+// (status.Code(err) == codes.Unavailable), on which the host restarts the
+// plugin and retries.
+type Client struct {
+	name string
+	rpc  rulev1.RuleServiceClient
+	// sent are the context keys the plugin was sent in full.
+	sent sentKeys
+}
+
+var (
+	_ Rule       = (*Client)(nil)
+	_ SelfTester = (*Client)(nil)
+)
+
+// NewClient returns a client of the rule plugin served on cc; name names
+// it in errors.
+func NewClient(cc grpc.ClientConnInterface, name string) *Client {
+	if name == "" {
+		name = "(unnamed)"
+	}
+	return &Client{name: name, rpc: rulev1.NewRuleServiceClient(cc)}
+}
+
+// Name returns the name the client's errors give the plugin.
+func (c *Client) Name() string { return c.name }
+
+func (c *Client) errorf(op string, err error) error {
+	return fmt.Errorf("rule plugin %s: %s: %w", c.name, op, err)
+}
+
+// Info asks the plugin to describe itself and checks the answer: a rule
+// type, a valid name, API versions.
+func (c *Client) Info(ctx context.Context) (plugin.Info, error) {
+	resp, err := c.rpc.Info(ctx, &pluginv1.InfoRequest{}, plugin.CallOptions()...)
+	if err != nil {
+		return plugin.Info{}, c.errorf("info", err)
+	}
+	info, err := decodeInfo(resp.GetInfo())
+	if err != nil {
+		return plugin.Info{}, c.errorf("info", fmt.Errorf("%w: %w", ErrBadReply, err))
+	}
+	return info, nil
+}
+
+// Configure hands the plugin its configuration. A configuration the plugin
+// refused gives an error wrapping plugin.ErrBadConfig.
+func (c *Client) Configure(ctx context.Context, raw []byte) error {
+	_, err := c.rpc.Configure(ctx, &pluginv1.ConfigureRequest{Config: raw}, plugin.CallOptions()...)
+	if err != nil {
+		if s, ok := status.FromError(err); ok && s.Code() == codes.InvalidArgument {
+			return c.errorf("configure", fmt.Errorf("%w: %s", plugin.ErrBadConfig, s.Message()))
+		}
+		return c.errorf("configure", err)
+	}
+	return nil
+}
+
+// Check sends b to the plugin and returns its verdicts, one per candidate;
+// a reply that breaks the protocol gives an error wrapping ErrBadReply.
+// When b has a ContextKey the plugin was already sent, b goes without its
+// context (and again in full if the plugin no longer has it).
+func (c *Client) Check(ctx context.Context, b *Batch) ([]Verdict, error) {
+	key := b.ContextKey
+	omit := key != 0 && c.sent.has(key)
+	resp, err := c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: encodeBatch(b, omit)}, plugin.CallOptions()...)
+	if omit && status.Code(err) == codes.FailedPrecondition {
+		c.sent.forget(key)
+		omit = false
+		resp, err = c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: encodeBatch(b, false)}, plugin.CallOptions()...)
+	}
+	if err != nil {
+		return nil, c.errorf("check", err)
+	}
+	if key != 0 && !omit {
+		c.sent.add(key)
+	}
+	vs, err := decodeVerdicts(resp, len(b.Candidates))
+	if err != nil {
+		return nil, c.errorf("check", err)
+	}
+	return vs, nil
+}
+
+// SelfTest runs the plugin's self-test.
+func (c *Client) SelfTest(ctx context.Context) error {
+	if _, err := c.rpc.SelfTest(ctx, &rulev1.SelfTestRequest{}, plugin.CallOptions()...); err != nil {
+		return c.errorf("self-test", err)
+	}
+	return nil
+}

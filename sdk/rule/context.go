@@ -1,0 +1,115 @@
+package rule
+
+import (
+	"sync"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+// keptContexts is how many batch contexts a plugin keeps, and a client
+// believes its plugin keeps: a run uses one, a host checking manual edits
+// next to a run a second.
+const keptContexts = 4
+
+// batchContext is the part of a batch a ContextKey names.
+type batchContext struct {
+	events    []Event
+	employees []Employee
+	holidays  []civil.Date
+	locked    []civil.Date
+}
+
+// set makes c b's context; the slices are shared, not copied.
+func (c *batchContext) set(b *Batch) {
+	b.Events, b.Employees, b.Holidays, b.LockedDays = c.events, c.employees, c.holidays, c.locked
+}
+
+// contextCache keeps the most recently used contexts by key, for the
+// plugin side; a nil *contextCache keeps nothing.
+type contextCache struct {
+	mu      sync.Mutex
+	entries []keptContext // most recently used last
+}
+
+type keptContext struct {
+	key uint64
+	c   *batchContext
+}
+
+func (k *contextCache) get(key uint64) (*batchContext, bool) {
+	if k == nil {
+		return nil, false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i, e := range k.entries {
+		if e.key == key {
+			k.entries = append(append(k.entries[:i:i], k.entries[i+1:]...), e)
+			return e.c, true
+		}
+	}
+	return nil, false
+}
+
+func (k *contextCache) put(key uint64, c *batchContext) {
+	if k == nil {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i, e := range k.entries {
+		if e.key == key {
+			k.entries = append(k.entries[:i:i], k.entries[i+1:]...)
+			break
+		}
+	}
+	if len(k.entries) == keptContexts {
+		k.entries = k.entries[1:]
+	}
+	k.entries = append(k.entries, keptContext{key, c})
+}
+
+// sentKeys remembers, on the host side, the context keys a plugin was
+// sent in full, most recent last; like the plugin's cache it holds
+// keptContexts keys, and a plugin that forgot one says so.
+type sentKeys struct {
+	mu   sync.Mutex
+	keys []uint64
+}
+
+func (s *sentKeys) has(key uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range s.keys {
+		if k == key {
+			s.keys = append(append(s.keys[:i:i], s.keys[i+1:]...), k)
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sentKeys) add(key uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		if k == key {
+			return
+		}
+	}
+	if len(s.keys) == keptContexts {
+		s.keys = s.keys[1:]
+	}
+	s.keys = append(s.keys, key)
+}
+
+func (s *sentKeys) forget(key uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range s.keys {
+		if k == key {
+			s.keys = append(s.keys[:i:i], s.keys[i+1:]...)
+			return
+		}
+	}
+}

@@ -1,0 +1,529 @@
+package rule
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+	rulev1 "github.com/crewplan/crewplan/sdk/proto/crewplan/rule/v1"
+)
+
+// ErrBadReply is wrapped by the errors about a plugin reply that breaks the
+// protocol: the host never trusts a plugin's reply.
+var ErrBadReply = errors.New("bad reply")
+
+// ErrBadBatch is wrapped by the errors about a batch that breaks the
+// protocol (a plugin's server refuses it).
+var ErrBadBatch = errors.New("bad batch")
+
+// ValidateVerdicts checks a rule's answer to a batch of n candidates: one
+// verdict per candidate, and every violation with a rule id, a known
+// severity and a message. The server checks a rule's answer with it before
+// sending it, and the client checks what it receives; a host that runs a
+// rule in-process should do the same.
+func ValidateVerdicts(vs []Verdict, n int) error {
+	if len(vs) != n {
+		return fmt.Errorf("%d verdicts for %d candidates", len(vs), n)
+	}
+	for i, v := range vs {
+		for j, x := range v.Violations {
+			if err := validViolation(x.Rule, x.Severity, x.Message); err != nil {
+				return fmt.Errorf("candidate %d violation %d: %w", i, j, err)
+			}
+		}
+	}
+	return nil
+}
+
+func validViolation(rule string, sev Severity, msg string) error {
+	switch {
+	case rule == "":
+		return errors.New("empty rule id")
+	case sev != Hard && sev != Soft:
+		return fmt.Errorf("rule %q: unknown severity %d", rule, int(sev))
+	case msg == "":
+		return fmt.Errorf("rule %q: empty message", rule)
+	}
+	return nil
+}
+
+// encodeVerdicts returns the wire form of verdicts already validated.
+func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
+	n := 0
+	for _, v := range vs {
+		n += len(v.Violations)
+	}
+	resp := &rulev1.CheckResponse{Count: int32(len(vs))}
+	if n == 0 {
+		return resp
+	}
+	resp.Violations = make([]*rulev1.Violation, 0, n)
+	for i, v := range vs {
+		for _, x := range v.Violations {
+			resp.Violations = append(resp.Violations, &rulev1.Violation{
+				Candidate: int32(i),
+				Rule:      x.Rule,
+				Severity:  encodeSeverity(x.Severity),
+				Message:   x.Message,
+			})
+		}
+	}
+	return resp
+}
+
+func encodeSeverity(s Severity) rulev1.Severity {
+	switch s {
+	case Hard:
+		return rulev1.Severity_SEVERITY_HARD
+	case Soft:
+		return rulev1.Severity_SEVERITY_SOFT
+	}
+	return rulev1.Severity_SEVERITY_UNSPECIFIED
+}
+
+// decodeVerdicts turns a plugin's reply to a batch of n candidates into
+// verdicts, refusing anything that breaks the protocol.
+func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
+	if resp == nil {
+		return nil, fmt.Errorf("%w: no response", ErrBadReply)
+	}
+	if int(resp.GetCount()) != n {
+		return nil, fmt.Errorf("%w: %d verdicts for %d candidates", ErrBadReply, resp.GetCount(), n)
+	}
+	vs := make([]Verdict, n)
+	for j, x := range resp.GetViolations() {
+		if x == nil {
+			return nil, fmt.Errorf("%w: violation %d: empty", ErrBadReply, j)
+		}
+		c := int(x.GetCandidate())
+		if c < 0 || c >= n {
+			return nil, fmt.Errorf("%w: violation %d: candidate %d out of range 0 to %d", ErrBadReply, j, c, n-1)
+		}
+		var sev Severity
+		switch x.GetSeverity() {
+		case rulev1.Severity_SEVERITY_HARD:
+			sev = Hard
+		case rulev1.Severity_SEVERITY_SOFT:
+			sev = Soft
+		default:
+			return nil, fmt.Errorf("%w: violation %d (candidate %d, rule %q): unknown severity %d",
+				ErrBadReply, j, c, x.GetRule(), int32(x.GetSeverity()))
+		}
+		if err := validViolation(x.GetRule(), sev, x.GetMessage()); err != nil {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d): %w", ErrBadReply, j, c, err)
+		}
+		vs[c].Violations = append(vs[c].Violations, Violation{Rule: x.GetRule(), Severity: sev, Message: x.GetMessage()})
+	}
+	return vs, nil
+}
+
+// encodeBatch returns the wire form of b, without its context (events,
+// employees, holidays, locked days) when omitContext is set.
+func encodeBatch(b *Batch, omitContext bool) *rulev1.Batch {
+	strs := make([]string, 0, len(b.Employees))
+	ids := make(map[string]int32, len(b.Employees))
+	str := func(s string) int32 {
+		i, ok := ids[s]
+		if !ok {
+			i = int32(len(strs))
+			ids[s] = i
+			strs = append(strs, s)
+		}
+		return i
+	}
+	// The employees' ids first, in their order, so that the table's
+	// indexes are stable from batch to batch of a run.
+	for i := range b.Employees {
+		str(b.Employees[i].ID)
+	}
+
+	pb := &rulev1.Batch{
+		NowDate:        int32(b.Now.Date),
+		NowClock:       int32(b.Now.Clock),
+		Mode:           encodeMode(b.Mode),
+		Settings:       encodeSettings(b.Settings),
+		ContextKey:     b.ContextKey,
+		ContextOmitted: omitContext,
+	}
+	if !omitContext {
+		encodeContext(b, pb)
+	}
+
+	n := len(b.Candidates)
+	c := &rulev1.Candidates{
+		Count:    int32(n),
+		Event:    make([]int64, n),
+		Employee: make([]int32, n),
+		Date:     make([]int32, n),
+		Start:    make([]int32, n),
+		Replaces: make([]int64, n),
+	}
+	for i := range b.Candidates {
+		x := &b.Candidates[i]
+		c.Event[i] = x.Event
+		c.Employee[i] = str(x.Employee)
+		c.Date[i] = int32(x.Date)
+		c.Start[i] = int32(x.Start)
+		c.Replaces[i] = x.Replaces
+	}
+	c.Event = zeroEmpty(c.Event)
+	c.Employee = zeroEmpty(c.Employee)
+	c.Start = zeroEmpty(c.Start)
+	c.Replaces = zeroEmpty(c.Replaces)
+	pb.Candidates = c
+
+	n = len(b.Assignments)
+	a := &rulev1.Assignments{
+		Count:    int32(n),
+		Event:    make([]int64, n),
+		Employee: make([]int32, n),
+		Date:     make([]int32, n),
+		Start:    make([]int32, n),
+		Proposed: make([]bool, n),
+	}
+	for i := range b.Assignments {
+		x := &b.Assignments[i]
+		a.Event[i] = x.Event
+		a.Employee[i] = str(x.Employee)
+		a.Date[i] = int32(x.Date)
+		a.Start[i] = int32(x.Start)
+		a.Proposed[i] = x.Proposed
+	}
+	a.Event = zeroEmpty(a.Event)
+	a.Employee = zeroEmpty(a.Employee)
+	a.Start = zeroEmpty(a.Start)
+	a.Proposed = zeroEmpty(a.Proposed)
+	pb.Assignments = a
+
+	pb.Strings = strs
+	return pb
+}
+
+// encodeContext adds b's context to pb.
+func encodeContext(b *Batch, pb *rulev1.Batch) {
+	pb.Holidays = dates(b.Holidays)
+	pb.LockedDays = dates(b.LockedDays)
+	if len(b.Events) > 0 {
+		pb.Events = make([]*rulev1.Event, len(b.Events))
+		evs := make([]rulev1.Event, len(b.Events))
+		for i := range b.Events {
+			e := &b.Events[i]
+			evs[i] = rulev1.Event{
+				Ref:         e.Ref,
+				Name:        e.Name,
+				Type:        string(e.Type),
+				Kind:        e.Kind,
+				Start:       int32(e.Start),
+				Due:         int32(e.Due),
+				DurationMin: int32(e.DurationMin),
+				ParentRef:   e.ParentRef,
+			}
+			pb.Events[i] = &evs[i]
+		}
+	}
+	if len(b.Employees) > 0 {
+		pb.Employees = make([]*rulev1.Employee, len(b.Employees))
+		for i := range b.Employees {
+			pb.Employees[i] = encodeEmployee(&b.Employees[i])
+		}
+	}
+}
+
+func encodeMode(m Mode) rulev1.Mode {
+	switch m {
+	case ModeAutomatic:
+		return rulev1.Mode_MODE_AUTOMATIC
+	case ModeManual:
+		return rulev1.Mode_MODE_MANUAL
+	}
+	return rulev1.Mode_MODE_UNSPECIFIED
+}
+
+func encodeSettings(s Settings) *rulev1.Settings {
+	pb := &rulev1.Settings{MaxWorkDaysPerWeek: int32(s.MaxWorkDaysPerWeek)}
+	if len(s.EarliestOffsetDays) > 0 {
+		pb.EarliestOffsetDays = make(map[string]int32, len(s.EarliestOffsetDays))
+		for k, v := range s.EarliestOffsetDays {
+			pb.EarliestOffsetDays[k] = int32(v)
+		}
+	}
+	return pb
+}
+
+func encodeEmployee(e *Employee) *rulev1.Employee {
+	pb := &rulev1.Employee{
+		Id:           e.ID,
+		Name:         e.Name,
+		Role:         string(e.Role),
+		Active:       e.Active,
+		TerminatedOn: int32(e.TerminatedOn),
+		Unavailable:  dates(e.Unavailable),
+		Overrides:    dates(e.Overrides),
+		Attributes:   e.Attributes,
+	}
+	if e.Weekly != nil {
+		var m uint32
+		for d, on := range e.Weekly {
+			if on {
+				m |= 1 << d
+			}
+		}
+		pb.Weekly = &m
+	}
+	if len(e.TimeOff) > 0 {
+		pb.TimeOff = make([]*rulev1.DateRange, len(e.TimeOff))
+		for i, r := range e.TimeOff {
+			pb.TimeOff[i] = &rulev1.DateRange{Start: int32(r.Start), End: int32(r.End), Reason: r.Reason}
+		}
+	}
+	return pb
+}
+
+func dates(ds []civil.Date) []int32 {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]int32, len(ds))
+	for i, d := range ds {
+		out[i] = int32(d)
+	}
+	return out
+}
+
+// zeroEmpty returns nil for a column of zero values: the wire form leaves
+// it out.
+func zeroEmpty[T comparable](col []T) []T {
+	var zero T
+	for _, v := range col {
+		if v != zero {
+			return col
+		}
+	}
+	return nil
+}
+
+// errUnknownContext is decodeBatch's error for a batch whose context was
+// left out and is not kept: the host sends it again in full.
+var errUnknownContext = errors.New("unknown batch context")
+
+// decodeBatch turns the wire form of a batch into a Batch, refusing
+// anything that breaks the protocol. It takes a context left out of pb
+// from kept and adds the context of a full pb with a key to kept; kept
+// may be nil.
+func decodeBatch(pb *rulev1.Batch, kept *contextCache) (*Batch, error) {
+	if pb == nil {
+		return nil, fmt.Errorf("%w: no batch", ErrBadBatch)
+	}
+	b := &Batch{
+		Now:        civil.DateTime{Date: civil.Date(pb.GetNowDate())},
+		ContextKey: pb.GetContextKey(),
+	}
+	if pb.GetContextOmitted() {
+		switch {
+		case b.ContextKey == 0:
+			return nil, fmt.Errorf("%w: context left out without a key", ErrBadBatch)
+		case len(pb.GetEvents()) > 0 || len(pb.GetEmployees()) > 0 || len(pb.GetHolidays()) > 0 || len(pb.GetLockedDays()) > 0:
+			return nil, fmt.Errorf("%w: context both left out and sent", ErrBadBatch)
+		}
+		c, ok := kept.get(b.ContextKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: %w %d", ErrBadBatch, errUnknownContext, b.ContextKey)
+		}
+		c.set(b)
+	} else {
+		c, err := decodeContext(pb)
+		if err != nil {
+			return nil, err
+		}
+		c.set(b)
+		if b.ContextKey != 0 {
+			kept.put(b.ContextKey, c)
+		}
+	}
+	var err error
+	if b.Now.Clock, err = clock(pb.GetNowClock()); err != nil {
+		return nil, fmt.Errorf("%w: now: %w", ErrBadBatch, err)
+	}
+	switch pb.GetMode() {
+	case rulev1.Mode_MODE_AUTOMATIC:
+		b.Mode = ModeAutomatic
+	case rulev1.Mode_MODE_MANUAL:
+		b.Mode = ModeManual
+	default:
+		return nil, fmt.Errorf("%w: unknown mode %d", ErrBadBatch, int32(pb.GetMode()))
+	}
+	if s := pb.GetSettings(); s != nil {
+		b.Settings.MaxWorkDaysPerWeek = int(s.GetMaxWorkDaysPerWeek())
+		if len(s.GetEarliestOffsetDays()) > 0 {
+			b.Settings.EarliestOffsetDays = make(map[string]int, len(s.GetEarliestOffsetDays()))
+			for k, v := range s.GetEarliestOffsetDays() {
+				b.Settings.EarliestOffsetDays[k] = int(v)
+			}
+		}
+	}
+	strs := pb.GetStrings()
+	str := func(what string, i int, idx []int32) (string, error) {
+		if len(idx) == 0 {
+			if len(strs) == 0 {
+				return "", fmt.Errorf("%w: %s %d: employee index 0 with an empty string table", ErrBadBatch, what, i)
+			}
+			return strs[0], nil
+		}
+		x := idx[i]
+		if x < 0 || int(x) >= len(strs) {
+			return "", fmt.Errorf("%w: %s %d: employee index %d out of range 0 to %d", ErrBadBatch, what, i, x, len(strs)-1)
+		}
+		return strs[x], nil
+	}
+
+	if c := pb.GetCandidates(); c != nil {
+		n := int(c.GetCount())
+		if err := columns("candidates", n, len(c.GetDate()), len(c.GetEvent()), len(c.GetEmployee()), len(c.GetStart()), len(c.GetReplaces())); err != nil {
+			return nil, err
+		}
+		b.Candidates = make([]Candidate, n)
+		for i := range b.Candidates {
+			x := &b.Candidates[i]
+			x.Event = at(c.GetEvent(), i)
+			if x.Employee, err = str("candidate", i, c.GetEmployee()); err != nil {
+				return nil, err
+			}
+			x.Date = civil.Date(at(c.GetDate(), i))
+			if x.Start, err = clock(at(c.GetStart(), i)); err != nil {
+				return nil, fmt.Errorf("%w: candidate %d: %w", ErrBadBatch, i, err)
+			}
+			x.Replaces = at(c.GetReplaces(), i)
+		}
+	}
+	if a := pb.GetAssignments(); a != nil {
+		n := int(a.GetCount())
+		if err := columns("assignments", n, len(a.GetDate()), len(a.GetEvent()), len(a.GetEmployee()), len(a.GetStart()), len(a.GetProposed())); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			b.Assignments = make([]Assignment, n)
+		}
+		for i := range b.Assignments {
+			x := &b.Assignments[i]
+			x.Event = at(a.GetEvent(), i)
+			if x.Employee, err = str("assignment", i, a.GetEmployee()); err != nil {
+				return nil, err
+			}
+			x.Date = civil.Date(at(a.GetDate(), i))
+			if x.Start, err = clock(at(a.GetStart(), i)); err != nil {
+				return nil, fmt.Errorf("%w: assignment %d: %w", ErrBadBatch, i, err)
+			}
+			x.Proposed = at(a.GetProposed(), i)
+		}
+	}
+	return b, nil
+}
+
+// decodeContext decodes the context of a full batch.
+func decodeContext(pb *rulev1.Batch) (*batchContext, error) {
+	b := &batchContext{}
+	if len(pb.GetEvents()) > 0 {
+		b.events = make([]Event, len(pb.GetEvents()))
+		for i, e := range pb.GetEvents() {
+			b.events[i] = Event{
+				Ref:         e.GetRef(),
+				Name:        e.GetName(),
+				Type:        EventType(e.GetType()),
+				Kind:        e.GetKind(),
+				Start:       civil.Date(e.GetStart()),
+				Due:         civil.Date(e.GetDue()),
+				DurationMin: int(e.GetDurationMin()),
+				ParentRef:   e.GetParentRef(),
+			}
+		}
+	}
+	if len(pb.GetEmployees()) > 0 {
+		b.employees = make([]Employee, len(pb.GetEmployees()))
+		for i, e := range pb.GetEmployees() {
+			if err := decodeEmployee(e, &b.employees[i]); err != nil {
+				return nil, fmt.Errorf("%w: employee %d: %w", ErrBadBatch, i, err)
+			}
+		}
+	}
+	b.holidays = civilDates(pb.GetHolidays())
+	b.locked = civilDates(pb.GetLockedDays())
+	return b, nil
+}
+
+func decodeEmployee(pb *rulev1.Employee, e *Employee) error {
+	*e = Employee{
+		ID:           pb.GetId(),
+		Name:         pb.GetName(),
+		Role:         Role(pb.GetRole()),
+		Active:       pb.GetActive(),
+		TerminatedOn: civil.Date(pb.GetTerminatedOn()),
+		Unavailable:  civilDates(pb.GetUnavailable()),
+		Overrides:    civilDates(pb.GetOverrides()),
+	}
+	if pb.Weekly != nil {
+		m := pb.GetWeekly()
+		if m >= 1<<7 {
+			return fmt.Errorf("weekly pattern %#x has bits beyond the 7 weekdays", m)
+		}
+		var w [7]bool
+		for d := range w {
+			w[d] = m&(1<<d) != 0
+		}
+		e.Weekly = &w
+	}
+	if len(pb.GetTimeOff()) > 0 {
+		e.TimeOff = make([]DateRange, len(pb.GetTimeOff()))
+		for i, r := range pb.GetTimeOff() {
+			e.TimeOff[i] = DateRange{Start: civil.Date(r.GetStart()), End: civil.Date(r.GetEnd()), Reason: r.GetReason()}
+		}
+	}
+	if len(pb.GetAttributes()) > 0 {
+		e.Attributes = pb.GetAttributes()
+	}
+	return nil
+}
+
+// columns checks that the date column of a table of n rows has n values
+// (so that a small message cannot claim a huge table) and each other
+// column n values or none.
+func columns(what string, n, dates int, lens ...int) error {
+	if n < 0 {
+		return fmt.Errorf("%w: %s: negative count %d", ErrBadBatch, what, n)
+	}
+	if dates != n {
+		return fmt.Errorf("%w: %s: %d dates for %d rows", ErrBadBatch, what, dates, n)
+	}
+	for _, l := range lens {
+		if l != 0 && l != n {
+			return fmt.Errorf("%w: %s: a column has %d values for %d rows", ErrBadBatch, what, l, n)
+		}
+	}
+	return nil
+}
+
+// at returns col[i], or the zero value for a column left out.
+func at[T any](col []T, i int) T {
+	if len(col) == 0 {
+		var zero T
+		return zero
+	}
+	return col[i]
+}
+
+func clock(m int32) (civil.Clock, error) {
+	if m < 0 || m >= 24*60 {
+		return 0, fmt.Errorf("time of day %d is not 0 to 1439 minutes", m)
+	}
+	return civil.Clock(m), nil
+}
+
+func civilDates(ds []int32) []civil.Date {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]civil.Date, len(ds))
+	for i, d := range ds {
+		out[i] = civil.Date(d)
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package rule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/crewplan/crewplan/sdk/plugin"
+	pluginv1 "github.com/crewplan/crewplan/sdk/proto/crewplan/plugin/v1"
+	rulev1 "github.com/crewplan/crewplan/sdk/proto/crewplan/rule/v1"
+)
+
+// SelfTester is a Rule that can check itself: `crewplan plugins check`
+// runs SelfTest. A Rule without it is self-tested by checking an empty
+// batch.
+type SelfTester interface {
+	SelfTest(ctx context.Context) error
+}
+
+// Serve runs r as a rule plugin process: it is all a plugin's main needs.
+// It speaks gRPC through go-plugin with crewplan's handshake, serves every
+// rule API version this SDK knows (VersionedPlugins), and returns only when
+// the host is done with the plugin. Run by hand, without the host, it says
+// so on stderr and exits with status 1.
+//
+// Nothing may write to stdout before Serve; log with plugin.Logger().
+func Serve(r Rule) {
+	goplugin.Serve(&goplugin.ServeConfig{
+		HandshakeConfig:  plugin.Handshake(),
+		VersionedPlugins: servedPlugins(r),
+		GRPCServer:       plugin.NewGRPCServer,
+		Logger:           plugin.HCLogAdapter(plugin.Logger()),
+	})
+}
+
+// servedPlugins are the plugin sets a plugin serves, by rule API version.
+// When API version 2 arrives, a plugin built with the new SDK serves both
+// 1 and 2, and an old plugin binary keeps serving 1 to the new host.
+func servedPlugins(r Rule) map[int]goplugin.PluginSet {
+	return map[int]goplugin.PluginSet{
+		APIVersion: {PluginName: &GRPCPlugin{Impl: r}},
+	}
+}
+
+// RegisterServer registers r's gRPC service on s. Serve does it through
+// go-plugin; tests and harnesses that run their own gRPC server use it.
+func RegisterServer(s grpc.ServiceRegistrar, r Rule) {
+	rulev1.RegisterRuleServiceServer(s, &server{r: r})
+}
+
+// server is the gRPC face of a Rule in the plugin process.
+type server struct {
+	rulev1.UnimplementedRuleServiceServer
+	r Rule
+	// kept holds the batch contexts received, by ContextKey.
+	kept contextCache
+}
+
+func (s *server) Info(ctx context.Context, _ *pluginv1.InfoRequest) (*pluginv1.InfoResponse, error) {
+	info, err := s.r.Info(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, fmt.Sprintf("info: %v", err))
+	}
+	return &pluginv1.InfoResponse{Info: encodeInfo(info)}, nil
+}
+
+func (s *server) Configure(ctx context.Context, req *pluginv1.ConfigureRequest) (*pluginv1.ConfigureResponse, error) {
+	if err := s.r.Configure(ctx, req.GetConfig()); err != nil {
+		if errors.Is(err, plugin.ErrBadConfig) {
+			return nil, status.Error(codes.InvalidArgument, err.Error())
+		}
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &pluginv1.ConfigureResponse{}, nil
+}
+
+func (s *server) Check(ctx context.Context, req *rulev1.CheckRequest) (*rulev1.CheckResponse, error) {
+	b, err := decodeBatch(req.GetBatch(), &s.kept)
+	if errors.Is(err, errUnknownContext) {
+		return nil, status.Error(codes.FailedPrecondition, err.Error())
+	}
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	vs, err := s.r.Check(ctx, b)
+	if err != nil {
+		return nil, status.Error(codeOf(ctx, err), err.Error())
+	}
+	if err := ValidateVerdicts(vs, len(b.Candidates)); err != nil {
+		return nil, status.Error(codes.Internal, fmt.Sprintf("rule answered wrongly: %v", err))
+	}
+	return encodeVerdicts(vs), nil
+}
+
+func (s *server) SelfTest(ctx context.Context, _ *rulev1.SelfTestRequest) (*rulev1.SelfTestResponse, error) {
+	if err := selfTest(ctx, s.r); err != nil {
+		return nil, status.Error(codeOf(ctx, err), err.Error())
+	}
+	return &rulev1.SelfTestResponse{}, nil
+}
+
+// selfTest runs r's SelfTest, or checks that r describes itself as a rule
+// and answers an empty batch.
+func selfTest(ctx context.Context, r Rule) error {
+	info, err := r.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("info: %w", err)
+	}
+	if err := validInfo(info); err != nil {
+		return fmt.Errorf("info: %w", err)
+	}
+	if st, ok := r.(SelfTester); ok {
+		return st.SelfTest(ctx)
+	}
+	vs, err := r.Check(ctx, &Batch{})
+	if err != nil {
+		return fmt.Errorf("check an empty batch: %w", err)
+	}
+	if err := ValidateVerdicts(vs, 0); err != nil {
+		return fmt.Errorf("check an empty batch: %w", err)
+	}
+	return nil
+}
+
+func codeOf(ctx context.Context, err error) codes.Code {
+	switch {
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return codes.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return codes.DeadlineExceeded
+	}
+	return codes.Unknown
+}
+
+func encodeInfo(i plugin.Info) *pluginv1.PluginInfo {
+	pb := &pluginv1.PluginInfo{
+		Type:        string(i.Type),
+		Name:        i.Name,
+		Version:     i.Version,
+		Description: i.Description,
+	}
+	for _, v := range i.APIVersions {
+		pb.ApiVersions = append(pb.ApiVersions, int32(v))
+	}
+	return pb
+}
+
+func decodeInfo(pb *pluginv1.PluginInfo) (plugin.Info, error) {
+	if pb == nil {
+		return plugin.Info{}, errors.New("no info")
+	}
+	i := plugin.Info{
+		Type:        plugin.Type(pb.GetType()),
+		Name:        pb.GetName(),
+		Version:     pb.GetVersion(),
+		Description: pb.GetDescription(),
+	}
+	for _, v := range pb.GetApiVersions() {
+		i.APIVersions = append(i.APIVersions, int(v))
+	}
+	return i, validInfo(i)
+}
+
+// validInfo checks what the host relies on in a rule plugin's Info.
+func validInfo(i plugin.Info) error {
+	if i.Type != plugin.TypeRule {
+		return fmt.Errorf("type %q, want %q", i.Type, plugin.TypeRule)
+	}
+	if !validName(i.Name) {
+		return fmt.Errorf("name %q is not lowercase letters, digits and dashes", i.Name)
+	}
+	if len(i.APIVersions) == 0 {
+		return errors.New("no API versions")
+	}
+	return nil
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
