@@ -1,0 +1,4 @@
+package rulespairing
+
+// FirstSixDigits exports firstSixDigits to the tests.
+var FirstSixDigits = firstSixDigits

@@ -1,0 +1,27 @@
+package rulesworkload_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	rulesworkload "github.com/crewplan/crewplan/plugins/rules-workload"
+	"github.com/crewplan/crewplan/sdk/sdktest"
+)
+
+func TestCheckOverGRPC(t *testing.T) {
+	b := bigBatch(2000)
+	want := check(t, rulesworkload.New(), b)
+	remote := sdktest.ServeInProcessGRPC(t, rulesworkload.New())
+	if err := remote.Configure(t.Context(), []byte("{}")); err != nil {
+		t.Fatalf("Configure over gRPC: %v", err)
+	}
+	if err := remote.SelfTest(t.Context()); err != nil {
+		t.Fatalf("SelfTest over gRPC: %v", err)
+	}
+	got := sdktest.Check(t, remote, bigBatch(2000))
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("over gRPC (-in-process +gRPC):\n%s", diff)
+	}
+}
