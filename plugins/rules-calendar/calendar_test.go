@@ -106,6 +106,24 @@ func TestCheck(t *testing.T) {
 			want: []string{"locked_day"}, words: []string{"event 605577", "event 605578", "Ben Cole", "2026-03-09", "locked"},
 		},
 		{
+			name: "verifying a posted assignment on a locked day passes: it is frozen, not wrong",
+			cand: rule.Candidate{Event: core1.Ref, Employee: ana.ID, Date: day("2026-03-10"), Start: clock("09:45"), Replaces: core1.Ref},
+			setup: func(b *rule.Batch) {
+				b.Mode = rule.ModeVerify
+				b.LockedDays = []civil.Date{day("2026-03-10")}
+				b.Assignments = []rule.Assignment{asg(ana, core1, "2026-03-10", "09:45")}
+			},
+		},
+		{
+			name: "verifying still checks the window",
+			cand: rule.Candidate{Event: core1.Ref, Employee: ana.ID, Date: day("2026-04-02"), Start: clock("09:45"), Replaces: core1.Ref},
+			setup: func(b *rule.Batch) {
+				b.Mode = rule.ModeVerify
+				b.Assignments = []rule.Assignment{asg(ana, core1, "2026-04-02", "09:45")}
+			},
+			want: []string{"window"}, words: []string{"after its due date"},
+		},
+		{
 			name: "bump of an assignment on an open day allowed",
 			cand: rule.Candidate{Event: core1.Ref, Employee: ana.ID, Date: day("2026-03-10"), Start: clock("09:45"), Replaces: core2.Ref},
 			setup: func(b *rule.Batch) {

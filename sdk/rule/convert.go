@@ -235,6 +235,8 @@ func encodeMode(m Mode) rulev1.Mode {
 		return rulev1.Mode_MODE_AUTOMATIC
 	case ModeManual:
 		return rulev1.Mode_MODE_MANUAL
+	case ModeVerify:
+		return rulev1.Mode_MODE_VERIFY
 	}
 	return rulev1.Mode_MODE_UNSPECIFIED
 }
@@ -349,6 +351,8 @@ func decodeBatch(pb *rulev1.Batch, kept *contextCache) (*Batch, error) {
 		b.Mode = ModeAutomatic
 	case rulev1.Mode_MODE_MANUAL:
 		b.Mode = ModeManual
+	case rulev1.Mode_MODE_VERIFY:
+		b.Mode = ModeVerify
 	default:
 		return nil, fmt.Errorf("%w: unknown mode %d", ErrBadBatch, int32(pb.GetMode()))
 	}

@@ -24,15 +24,19 @@ type Rule interface {
 	Check(ctx context.Context, b *Batch) ([]Verdict, error)
 }
 
-// Mode says who asks: the auto-scheduler, or a person placing or editing
-// by hand. Some rules apply to automatic placements only (the earliest
-// day).
+// Mode says who asks: the auto-scheduler, a person placing or editing by
+// hand, or the verification of a schedule that already exists. Some rules
+// apply to automatic placements only (the earliest day); rules about
+// changing the schedule (locked days) do not apply to verification.
 type Mode int
 
 // The modes of a check.
 const (
 	ModeAutomatic Mode = iota
 	ModeManual
+	// ModeVerify checks assignments that are already posted, each against
+	// the rest of the schedule, with Replaces naming its own event.
+	ModeVerify
 )
 
 // Severity is how binding a violation is.

@@ -100,9 +100,9 @@ type Finding struct {
 }
 
 // Verify checks every posted assignment of snap between from and to
-// against every rule, as a person's placement (the earliest-day rule, which
-// binds the auto-scheduler only, does not apply), each against the rest of
-// the schedule.
+// against every rule, each against the rest of the schedule, in
+// rule.ModeVerify: rules about changing the schedule (the earliest day,
+// locked days) do not apply to what is already posted.
 func (e *Engine) Verify(ctx context.Context, snap *Snapshot, from, to civil.Date) ([]Finding, error) {
 	var cands []rule.Candidate
 	for _, a := range snap.Posted {
@@ -116,7 +116,7 @@ func (e *Engine) Verify(ctx context.Context, snap *Snapshot, from, to civil.Date
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	vs, err := e.Check(ctx, snap.Batch(rule.ModeManual, cands, nil))
+	vs, err := e.Check(ctx, snap.Batch(rule.ModeVerify, cands, nil))
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func TestVerifyChecksEachPostedAssignmentAgainstTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 1 || seen[0].Event != 1 || seen[0].Replaces != 1 || spy.mode != rule.ModeManual {
+	if len(seen) != 1 || seen[0].Event != 1 || seen[0].Replaces != 1 || spy.mode != rule.ModeVerify {
 		t.Errorf("candidates = %+v (mode %v); want the one assignment in range, replacing itself", seen, spy.mode)
 	}
 	if len(findings) != 1 || findings[0].Employee != "E1" || findings[0].Violations[0].Rule != "e1" {

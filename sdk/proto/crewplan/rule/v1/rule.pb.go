@@ -42,6 +42,10 @@ const (
 	Mode_MODE_UNSPECIFIED Mode = 0
 	Mode_MODE_AUTOMATIC   Mode = 1
 	Mode_MODE_MANUAL      Mode = 2
+	// MODE_VERIFY checks a schedule that already exists (the verification
+	// panel): rules about changing it (locked days, the earliest day) do not
+	// apply.
+	Mode_MODE_VERIFY Mode = 3
 )
 
 // Enum value maps for Mode.
@@ -50,11 +54,13 @@ var (
 		0: "MODE_UNSPECIFIED",
 		1: "MODE_AUTOMATIC",
 		2: "MODE_MANUAL",
+		3: "MODE_VERIFY",
 	}
 	Mode_value = map[string]int32{
 		"MODE_UNSPECIFIED": 0,
 		"MODE_AUTOMATIC":   1,
 		"MODE_MANUAL":      2,
+		"MODE_VERIFY":      3,
 	}
 )
 
@@ -1128,11 +1134,12 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\bseverity\x18\x03 \x01(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x18\n" +
 	"\amessage\x18\x04 \x01(\tR\amessage\"\x11\n" +
 	"\x0fSelfTestRequest\"\x12\n" +
-	"\x10SelfTestResponse*A\n" +
+	"\x10SelfTestResponse*R\n" +
 	"\x04Mode\x12\x14\n" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eMODE_AUTOMATIC\x10\x01\x12\x0f\n" +
-	"\vMODE_MANUAL\x10\x02*J\n" +
+	"\vMODE_MANUAL\x10\x02\x12\x0f\n" +
+	"\vMODE_VERIFY\x10\x03*J\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSEVERITY_HARD\x10\x01\x12\x11\n" +
