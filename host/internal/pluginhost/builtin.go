@@ -1,0 +1,41 @@
+package pluginhost
+
+import (
+	"slices"
+
+	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
+	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
+	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
+	rulesworkload "github.com/crewplan/crewplan/plugins/rules-workload"
+)
+
+// builtins are the plugins shipped inside the crewplan binary: the host
+// re-executes itself with `internal-plugin NAME`, which calls the plugin's
+// Serve, so a fresh checkout runs with `go run` and one binary holds all.
+var builtins = map[string]func(){
+	"rules-calendar": rulescalendar.Serve,
+	"rules-people":   rulespeople.Serve,
+	"rules-workload": rulesworkload.Serve,
+	"rules-pairing":  rulespairing.Serve,
+}
+
+// BuiltinRules returns the names of the built-in rule plugins, sorted.
+func BuiltinRules() []string {
+	names := make([]string, 0, len(builtins))
+	for n := range builtins {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ServeBuiltin runs the built-in plugin name in this process (the plugin
+// side of a re-executed host) and reports whether there is one.
+func ServeBuiltin(name string) bool {
+	serve, ok := builtins[name]
+	if !ok {
+		return false
+	}
+	serve()
+	return true
+}

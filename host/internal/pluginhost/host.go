@@ -1,0 +1,448 @@
+// Package pluginhost runs crewplan's plugins as separate processes: it
+// finds them (built into the crewplan binary, or third-party binaries
+// checked against a configured SHA-256), launches them with go-plugin over
+// gRPC, checks their handshake and API version, restarts a plugin that
+// died and retries the call, and kills every plugin on every error path and
+// at shutdown — with Pdeathsig on Linux so that none outlives a host killed
+// by SIGKILL.
+package pluginhost
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"slices"
+	"sync"
+	"time"
+
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/crewplan/crewplan/sdk/plugin"
+	"github.com/crewplan/crewplan/sdk/rule"
+)
+
+// InternalPluginCommand is the hidden subcommand that makes a crewplan
+// binary serve one of its built-in plugins.
+const InternalPluginCommand = "internal-plugin"
+
+// ErrPlugin is wrapped by every error about a plugin that cannot be used:
+// it did not start, failed its handshake or checksum, speaks no API
+// version the host speaks, refused its configuration, or died and could
+// not be brought back.
+var ErrPlugin = errors.New("plugin unavailable")
+
+// Options configure a Host.
+type Options struct {
+	// Executable is the crewplan binary the host re-executes to run its
+	// built-in plugins; "" means this process's own executable.
+	Executable string
+	// Log receives the host's plugin events and each plugin's own log
+	// lines, tagged with the plugin's name.
+	Log *slog.Logger
+	// StartTimeout bounds a plugin's start and handshake; zero means 10 s.
+	StartTimeout time.Duration
+	// CallTimeout bounds one call to a plugin; a plugin that takes longer
+	// is taken for hung, killed and restarted. Zero means 60 s.
+	CallTimeout time.Duration
+	// Restarts is how many times one call restarts a dead plugin before it
+	// fails; zero means 3. Restarts back off from 50 ms, doubling.
+	Restarts int
+}
+
+// Host owns the plugin processes.
+type Host struct {
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	plugins []*RulePlugin
+	closed  bool
+}
+
+// New returns a Host; it starts nothing yet.
+func New(opts Options) (*Host, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("plugin host: find own executable: %w", err)
+		}
+		opts.Executable = exe
+	}
+	if opts.StartTimeout <= 0 {
+		opts.StartTimeout = 10 * time.Second
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 60 * time.Second
+	}
+	if opts.Restarts <= 0 {
+		opts.Restarts = 3
+	}
+	return &Host{opts: opts, log: opts.Log}, nil
+}
+
+// Spec says how to run one plugin.
+type Spec struct {
+	// Name names the plugin in logs and errors.
+	Name string
+	// Path is the executable and Args its arguments.
+	Path string
+	Args []string
+	// Checksum, when set, is the SHA-256 the executable must have.
+	Checksum []byte
+	// Config is the plugin's configuration section, as JSON.
+	Config []byte
+}
+
+// BuiltinSpec returns the spec of a built-in plugin: this binary in plugin
+// mode.
+func (h *Host) BuiltinSpec(name string) Spec {
+	return Spec{Name: name, Path: h.opts.Executable, Args: []string{InternalPluginCommand, name}}
+}
+
+// StartRules starts every built-in rule plugin, and the given external
+// ones, each in its own process; on any failure it stops those it started
+// and returns an error naming the plugin.
+func (h *Host) StartRules(ctx context.Context, external ...Spec) ([]*RulePlugin, error) {
+	specs := make([]Spec, 0, len(builtins)+len(external))
+	for _, n := range BuiltinRules() {
+		specs = append(specs, h.BuiltinSpec(n))
+	}
+	specs = append(specs, external...)
+	out := make([]*RulePlugin, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i, s := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = h.StartRule(ctx, s)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, p := range out {
+			if p != nil {
+				p.Close()
+			}
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// StartRule starts one rule plugin and checks it: handshake, checksum,
+// type and API version, and its configuration.
+func (h *Host) StartRule(ctx context.Context, s Spec) (*RulePlugin, error) {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, s.Name)
+	}
+	h.mu.Unlock()
+	p := &RulePlugin{spec: s, host: h}
+	if err := p.start(ctx); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		p.Close()
+		return nil, fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, s.Name)
+	}
+	h.plugins = append(h.plugins, p)
+	return p, nil
+}
+
+// Plugins returns the plugins the host runs.
+func (h *Host) Plugins() []*RulePlugin {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.plugins)
+}
+
+// Close kills every plugin process.
+func (h *Host) Close() {
+	h.mu.Lock()
+	ps := h.plugins
+	h.plugins, h.closed = nil, true
+	h.mu.Unlock()
+	for _, p := range ps {
+		p.Close()
+	}
+}
+
+// RulePlugin is a rule plugin process under the host's care. It implements
+// rule.Rule: a call that finds the process dead restarts it and is
+// retried.
+type RulePlugin struct {
+	spec Spec
+	host *Host
+
+	restartMu sync.Mutex // one restart at a time
+
+	mu       sync.Mutex
+	client   *goplugin.Client
+	rule     *rule.Client
+	info     plugin.Info
+	gen      int // start generation, so concurrent failures restart once
+	restarts int
+	closed   bool
+}
+
+var _ rule.Rule = (*RulePlugin)(nil)
+
+// Name returns the plugin's name.
+func (p *RulePlugin) Name() string { return p.spec.Name }
+
+func (p *RulePlugin) errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrPlugin, p.spec.Name, fmt.Sprintf(format, args...))
+}
+
+// start launches the process and checks it. It holds no lock: callers
+// serialise starts.
+func (p *RulePlugin) start(ctx context.Context) error {
+	h := p.host
+	cmd := exec.Command(p.spec.Path, p.spec.Args...)
+	dieWithHost(cmd)
+	cfg := &goplugin.ClientConfig{
+		HandshakeConfig:  plugin.Handshake(),
+		VersionedPlugins: rule.VersionedPlugins(p.spec.Name),
+		Cmd:              cmd,
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		GRPCDialOptions:  plugin.DialOptions(),
+		StartTimeout:     h.opts.StartTimeout,
+		Logger:           plugin.HCLogAdapter(h.log.With(slog.String("plugin", p.spec.Name))),
+		// Plugin stderr lines that are not structured logs go to the log too.
+		SyncStderr: newLineWriter(h.log.With(slog.String("plugin", p.spec.Name))),
+	}
+	if p.spec.Checksum != nil {
+		cfg.SecureConfig = &goplugin.SecureConfig{Checksum: p.spec.Checksum, Hash: sha256.New()}
+	}
+	c := goplugin.NewClient(cfg)
+	fail := func(format string, args ...any) error {
+		c.Kill()
+		return p.errorf(format, args...)
+	}
+	proto, err := c.Client()
+	if err != nil {
+		return fail("start %s: %v", p.spec.Path, err)
+	}
+	raw, err := proto.Dispense(rule.PluginName)
+	if err != nil {
+		return fail("dispense: %v", err)
+	}
+	rc, ok := raw.(*rule.Client)
+	if !ok {
+		return fail("dispensed a %T, not a rule client", raw)
+	}
+	if v := c.NegotiatedVersion(); v != rule.APIVersion {
+		return fail("speaks rule API version %d; this host speaks %d", v, rule.APIVersion)
+	}
+	cctx, cancel := context.WithTimeout(ctx, h.opts.StartTimeout)
+	defer cancel()
+	info, err := rc.Info(cctx)
+	if err != nil {
+		return fail("info: %v", err)
+	}
+	if info.Type != plugin.TypeRule || !slices.Contains(info.APIVersions, rule.APIVersion) {
+		return fail("is a %q plugin speaking API versions %v; want a rule plugin speaking %d", info.Type, info.APIVersions, rule.APIVersion)
+	}
+	conf := p.spec.Config
+	if len(conf) == 0 {
+		conf = []byte("{}")
+	}
+	if err := rc.Configure(cctx, conf); err != nil {
+		return fail("configure: %v", err)
+	}
+	p.mu.Lock()
+	p.client, p.rule, p.info = c, rc, info
+	p.gen++
+	p.mu.Unlock()
+	h.log.Info("plugin started", slog.String("plugin", p.spec.Name), slog.String("version", info.Version),
+		slog.Int("pid", pidOf(c)))
+	return nil
+}
+
+func pidOf(c *goplugin.Client) int {
+	if rc := c.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
+// current returns the live client and its generation.
+func (p *RulePlugin) current() (*rule.Client, int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, 0, p.errorf("closed")
+	}
+	return p.rule, p.gen, nil
+}
+
+// restart replaces the process of generation gen, unless another caller
+// already did, backing off between attempts.
+func (p *RulePlugin) restart(ctx context.Context, gen int, attempt int) error {
+	p.restartMu.Lock()
+	defer p.restartMu.Unlock()
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return p.errorf("closed")
+	}
+	if p.gen != gen {
+		p.mu.Unlock()
+		return nil // someone else restarted it
+	}
+	old := p.client
+	p.restarts++
+	p.mu.Unlock()
+	old.Kill()
+	delay := (50 * time.Millisecond) << attempt
+	select {
+	case <-time.After(delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	p.host.log.Warn("restarting plugin", slog.String("plugin", p.spec.Name), slog.Int("attempt", attempt+1))
+	return p.start(ctx)
+}
+
+// dead reports whether err means the process is gone or hung, so that a
+// restart and a retry may help; a wrong answer from a live plugin does
+// not qualify.
+func dead(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.Canceled, codes.DeadlineExceeded:
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// call runs f against the live plugin, restarting it and retrying when it
+// died or hung.
+func (p *RulePlugin) call(ctx context.Context, op string, f func(ctx context.Context, c *rule.Client) error) error {
+	var last error
+	for attempt := 0; attempt <= p.host.opts.Restarts; attempt++ {
+		c, gen, err := p.current()
+		if err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, p.host.opts.CallTimeout)
+		err = f(cctx, c)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !dead(err) {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		last = err
+		if attempt == p.host.opts.Restarts {
+			break
+		}
+		if rerr := p.restart(ctx, gen, attempt); rerr != nil {
+			last = rerr
+		}
+	}
+	return p.errorf("%s failed after %d restarts: %v", op, p.host.opts.Restarts, last)
+}
+
+// Info returns the plugin's Info as it reported it at start.
+func (p *RulePlugin) Info(context.Context) (plugin.Info, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.info, nil
+}
+
+// Configure reconfigures the running plugin; restarts reuse the new
+// configuration.
+func (p *RulePlugin) Configure(ctx context.Context, raw []byte) error {
+	err := p.call(ctx, "configure", func(ctx context.Context, c *rule.Client) error { return c.Configure(ctx, raw) })
+	if err == nil {
+		p.mu.Lock()
+		p.spec.Config = raw
+		p.mu.Unlock()
+	}
+	return err
+}
+
+// Check checks a batch, restarting the plugin and retrying the batch when
+// the process died or hung.
+func (p *RulePlugin) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error) {
+	var out []rule.Verdict
+	err := p.call(ctx, "check", func(ctx context.Context, c *rule.Client) error {
+		vs, err := c.Check(ctx, b)
+		out = vs
+		return err
+	})
+	return out, err
+}
+
+// SelfTest runs the plugin's self-test.
+func (p *RulePlugin) SelfTest(ctx context.Context) error {
+	return p.call(ctx, "self-test", func(ctx context.Context, c *rule.Client) error { return c.SelfTest(ctx) })
+}
+
+// Status is what `crewplan plugins list` shows of a plugin.
+type Status struct {
+	Name     string      `json:"name"`
+	Info     plugin.Info `json:"info"`
+	Path     string      `json:"path"`
+	Checksum string      `json:"sha256,omitempty"`
+	Builtin  bool        `json:"builtin"`
+	PID      int         `json:"pid"`
+	Healthy  bool        `json:"healthy"`
+	Restarts int         `json:"restarts"`
+}
+
+// Status pings the plugin and reports on it.
+func (p *RulePlugin) Status() Status {
+	p.mu.Lock()
+	c := p.client
+	st := Status{Name: p.spec.Name, Info: p.info, Path: p.spec.Path, Restarts: p.restarts,
+		Builtin: len(p.spec.Args) == 2 && p.spec.Args[0] == InternalPluginCommand}
+	if p.spec.Checksum != nil {
+		st.Checksum = fmt.Sprintf("%x", p.spec.Checksum)
+	}
+	closed := p.closed
+	p.mu.Unlock()
+	if closed || c == nil {
+		return st
+	}
+	st.PID = pidOf(c)
+	if proto, err := c.Client(); err == nil && proto.Ping() == nil {
+		st.Healthy = true
+	}
+	return st
+}
+
+// PID returns the plugin process's id, 0 when it has none.
+func (p *RulePlugin) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.client == nil {
+		return 0
+	}
+	return pidOf(p.client)
+}
+
+// Close kills the plugin process.
+func (p *RulePlugin) Close() {
+	p.mu.Lock()
+	c := p.client
+	p.closed = true
+	p.mu.Unlock()
+	if c != nil {
+		c.Kill()
+	}
+}
