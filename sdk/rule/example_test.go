@@ -56,5 +56,5 @@ func Example() {
 	}
 	// Output:
 	// 2026-03-06 true []
-	// 2026-03-07 false [{weekday 0 Ana Ruiz does not work on Saturdays}]
+	// 2026-03-07 false [{weekday hard Ana Ruiz does not work on Saturdays}]
 }

@@ -2,6 +2,7 @@ package rule
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"github.com/crewplan/crewplan/sdk/civil"
@@ -54,13 +55,27 @@ const (
 type Violation struct {
 	// Rule is the id of the broken rule ("window", "locked_day",
 	// "one_core_per_day", ...).
-	Rule string
+	Rule string `json:"rule"`
 	// Severity is Hard or Soft.
-	Severity Severity
+	Severity Severity `json:"severity"`
 	// Message says what is wrong in the store's terms: "Ana Ruiz is on
 	// time off 2026-03-05 to 2026-03-06".
-	Message string
+	Message string `json:"message"`
 }
+
+// String returns "hard" or "soft".
+func (s Severity) String() string {
+	switch s {
+	case Hard:
+		return "hard"
+	case Soft:
+		return "soft"
+	}
+	return "severity(" + strconv.Itoa(int(s)) + ")"
+}
+
+// MarshalText writes the severity as "hard" or "soft".
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Verdict is a rule's answer for one candidate: it passes when it has no
 // violations.

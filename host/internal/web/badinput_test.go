@@ -84,7 +84,7 @@ func TestBadInput(t *testing.T) {
 			{name: "duplicate employee", method: "POST", path: "/api/employees", body: `{"id":"E01","name":"Ana Again","role":"lead"}`, status: 409, msg: `"E01"`},
 			{name: "delete employee with posted work", method: "DELETE", path: "/api/employees/E01", status: 409, msg: "deactivate instead"},
 			{name: "event already assigned", method: "POST", path: "/api/schedules", body: `{"event":612103,"employee":"E02","at":"2026-03-05T09:45"}`, status: 409, msg: "already assigned"},
-			{name: "schedule on a locked day", method: "POST", path: "/api/schedules", body: `{"event":612104,"employee":"E01","at":"2026-03-07T12:00"}`, status: 409, msg: "2026-03-07 is locked (inventory count, by admin)"},
+			{name: "schedule on a locked day", method: "POST", path: "/api/schedules", body: `{"event":612104,"employee":"E01","at":"2026-03-07T12:00"}`, status: 409, msg: "2026-03-07 is locked"},
 			{name: "move off a locked day", method: "PUT", path: schedule, body: `{"at":"2026-03-05T09:45"}`, status: 409, msg: "locked"},
 			{name: "remove on a locked day", method: "DELETE", path: schedule, status: 409, msg: "locked"},
 			{name: "delete event on a locked day", method: "DELETE", path: "/api/events/612103", status: 409, msg: "locked"},

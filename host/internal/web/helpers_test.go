@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/crewplan/crewplan/host/internal/rules"
+	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
+	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
+	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
+	rulesworkload "github.com/crewplan/crewplan/plugins/rules-workload"
 	"io"
 	"log/slog"
 	"net/http"
@@ -95,6 +100,7 @@ func newBareEnv(t testing.TB, st *store.Store, opts ...func(*web.Options)) *test
 		Store:    st,
 		Log:      slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registry: e.reg,
+		Rules:    builtinRulesInProcess(),
 	}
 	for _, f := range opts {
 		f(&o)
@@ -309,3 +315,15 @@ func lock(t testing.TB, st *store.Store, date string) {
 
 // nowAt is a fixed moment for page tests.
 var nowAt = time.Date(2026, 3, 2, 8, 0, 0, 0, time.Local)
+
+// builtinRulesInProcess is the built-in rules as an in-process engine: the
+// web tests check the handlers' use of the rules; the plugin processes
+// themselves are tested in pluginhost and app.
+func builtinRulesInProcess() *rules.Engine {
+	return rules.NewEngine(
+		rules.Named{Name: "rules-calendar", Rule: rulescalendar.New()},
+		rules.Named{Name: "rules-people", Rule: rulespeople.New()},
+		rules.Named{Name: "rules-workload", Rule: rulesworkload.New()},
+		rules.Named{Name: "rules-pairing", Rule: rulespairing.New()},
+	)
+}

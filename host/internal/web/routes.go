@@ -91,4 +91,6 @@ func (s *server) routes(app *fiber.App) {
 
 	// Audit log.
 	api.Get("/audit", admin, s.listAudit)
+	api.Get("/verify", reader, s.verify)
+	api.Get("/plugins", reader, s.listPlugins)
 }

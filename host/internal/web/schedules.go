@@ -12,6 +12,7 @@ import (
 
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 // scheduleJSON is a posted schedule as the API writes it: "at" is the
@@ -126,11 +127,16 @@ func (s *server) postSchedule(c *fiber.Ctx) error {
 	if ev.Schedule != nil {
 		return conflict(fmt.Sprintf("event %d is already assigned (schedule %d): move it with PUT /api/schedules/%d", in.Event, ev.Schedule.ID, ev.Schedule.ID))
 	}
+	who := currentAuth(c)
+	override, err := s.checkPlacement(ctx, who, rule.Candidate{Event: in.Event, Employee: in.Employee, Date: at.Date, Start: at.Clock}, in.OverrideReason)
+	if err != nil {
+		return err
+	}
 	ps := &store.PostedSchedule{
 		EventRef: in.Event, EmployeeID: in.Employee, Date: at.Date, StartMinute: at.Clock,
-		Source: store.SourceManual, OverrideReason: in.OverrideReason,
+		Source: store.SourceManual, OverrideReason: override,
 	}
-	if err := s.store.PostSchedule(ctx, currentAuth(c).actor(), ps); err != nil {
+	if err := s.store.PostSchedule(ctx, who.actor(), ps); err != nil {
 		return err
 	}
 	return created(c, "/api/schedules/"+strconv.FormatInt(ps.ID, 10), scheduleOut(ps))
@@ -171,8 +177,15 @@ func (s *server) moveSchedule(c *fiber.Ctx) error {
 		}
 		ps.EmployeeID = in.Employee
 	}
-	ps.OverrideReason = in.OverrideReason
-	if err := s.store.MoveSchedule(ctx, currentAuth(c).actor(), ps); err != nil {
+	who := currentAuth(c)
+	// The move is checked as a placement that replaces the schedule's own
+	// assignment, so it does not count against itself.
+	override, err := s.checkPlacement(ctx, who, rule.Candidate{Event: ps.EventRef, Employee: ps.EmployeeID, Date: ps.Date, Start: ps.StartMinute, Replaces: ps.EventRef}, in.OverrideReason)
+	if err != nil {
+		return err
+	}
+	ps.OverrideReason = override
+	if err := s.store.MoveSchedule(ctx, who.actor(), ps); err != nil {
 		return err
 	}
 	return c.JSON(scheduleOut(ps))

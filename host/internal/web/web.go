@@ -21,6 +21,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/ui"
 )
@@ -51,6 +53,13 @@ type Options struct {
 	// Location is the store's time zone, which decides what "today" is on
 	// the pages; nil means time.Local.
 	Location *time.Location
+	// Rules is the rule engine every manual change and the verification
+	// panel ask; without one, changes to the schedule are refused (503): a
+	// change never goes through unchecked.
+	Rules *rules.Engine
+	// Plugins lists the running plugins for GET /api/plugins; nil lists
+	// none.
+	Plugins func() []pluginhost.Status
 }
 
 // Defaults of the options left zero.
@@ -75,6 +84,8 @@ type server struct {
 	loc      *time.Location
 	now      func() time.Time
 	pages    map[string]*template.Template
+	rules    *rules.Engine
+	plugins  func() []pluginhost.Status
 }
 
 // New builds the web server: routes, middleware and the error handler. It
@@ -113,6 +124,8 @@ func newApp(opts Options, in internals) (*fiber.App, error) {
 		ready:    opts.Ready,
 		loc:      opts.Location,
 		now:      in.now,
+		rules:    opts.Rules,
+		plugins:  opts.Plugins,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
