@@ -1,5 +1,5 @@
 // Package app wires crewplan together — configuration, logging, the store,
-// metrics and the web server — and owns their lifecycle:
+// the rule plugins, metrics and the web server — and owns their lifecycle:
 // New(ctx, cfg) → Start(ctx) → Close().
 package app
 
@@ -19,6 +19,8 @@ import (
 
 	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/demo"
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/web"
 )
@@ -30,6 +32,8 @@ type App struct {
 	logFile  io.Closer
 	store    *store.Store
 	registry *prometheus.Registry
+	plugins  *pluginhost.Host
+	rules    *rules.Engine
 	http     *fiber.App
 	ready    chan struct{}
 	addr     net.Addr
@@ -45,7 +49,8 @@ type Options struct {
 
 // New opens the store (migrating it when database.auto_migrate is on),
 // loads the demo store into an empty database when demo.load_when_empty is
-// on, and builds the web server. It starts nothing.
+// on, starts the rule plugins and builds the web server. It serves nothing
+// yet: Start does.
 func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
 	a := &App{cfg: cfg, ready: make(chan struct{})}
 	defer func() {
@@ -78,6 +83,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil, err
 		}
 	}
+	if err := a.startPlugins(ctx); err != nil {
+		return nil, err
+	}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.http, err = web.New(web.Options{
@@ -90,12 +98,46 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		ReadTimeout:  cfg.Server.ReadTimeout,
 		WriteTimeout: cfg.Server.WriteTimeout,
 		Location:     cfg.Location(),
+		Rules:        a.rules,
+		Plugins:      a.pluginStatus,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build web server: %w", err)
 	}
 	return a, nil
 }
+
+// startPlugins starts the rule plugins (the built-in ones run as child
+// processes of this binary) and the rule engine over them.
+func (a *App) startPlugins(ctx context.Context) error {
+	h, err := pluginhost.New(pluginhost.Options{Log: a.log})
+	if err != nil {
+		return err
+	}
+	a.plugins = h
+	ps, err := h.StartRules(ctx)
+	if err != nil {
+		return fmt.Errorf("start rule plugins: %w", err)
+	}
+	named := make([]rules.Named, len(ps))
+	for i, p := range ps {
+		named[i] = rules.Named{Name: p.Name(), Rule: p}
+	}
+	a.rules = rules.NewEngine(named...)
+	return nil
+}
+
+func (a *App) pluginStatus() []pluginhost.Status {
+	ps := a.plugins.Plugins()
+	out := make([]pluginhost.Status, len(ps))
+	for i, p := range ps {
+		out[i] = p.Status()
+	}
+	return out
+}
+
+// Rules returns the rule engine over the app's rule plugins.
+func (a *App) Rules() *rules.Engine { return a.rules }
 
 // OpenStore opens the configured database.
 func OpenStore(ctx context.Context, cfg config.DatabaseConfig, log *slog.Logger) (*store.Store, error) {
@@ -173,6 +215,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases everything New opened. It is safe to call more than once.
 func (a *App) Close() error {
 	var errs []error
+	if a.plugins != nil {
+		a.plugins.Close()
+		a.plugins = nil
+	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 		a.store = nil

@@ -169,3 +169,44 @@ func TestAppOnPostgres(t *testing.T) {
 		t.Errorf("demo employees on postgres = %d", len(emps))
 	}
 }
+
+// TestAppRunsRulePlugins checks the app's rule plugins are separate,
+// healthy processes that the app's Close ends.
+func TestAppRunsRulePlugins(t *testing.T) {
+	cfg := loadConfig(t, "production", t.TempDir())
+	a, err := app.New(context.Background(), cfg, app.Options{Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(a.Rules().Rules()); got != 4 {
+		t.Fatalf("rule engine has %d rules, want the 4 built-in plugins", got)
+	}
+	var pids []int
+	for _, r := range a.Rules().Rules() {
+		p, ok := r.Rule.(interface{ PID() int })
+		if !ok || p.PID() == 0 || p.PID() == os.Getpid() {
+			t.Fatalf("rule %s is not a plugin process", r.Name)
+		}
+		pids = append(pids, p.PID())
+	}
+	a.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range pids {
+		for processRunning(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("plugin process %d still runs after Close", pid)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// processRunning reports whether pid runs and is not a zombie.
+func processRunning(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] != "Z"
+}

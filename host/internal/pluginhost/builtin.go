@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"os"
 	"slices"
 
 	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
@@ -37,5 +38,20 @@ func ServeBuiltin(name string) bool {
 		return false
 	}
 	serve()
+	return true
+}
+
+// ServeIfPluginMode serves a built-in plugin and reports true when this
+// process was started as one (`PROGRAM internal-plugin NAME`). A test
+// binary that builds an app calls it first thing in TestMain, so that the
+// host can re-execute the test binary for its built-in plugins as it
+// re-executes crewplan.
+func ServeIfPluginMode() bool {
+	if len(os.Args) != 3 || os.Args[1] != InternalPluginCommand {
+		return false
+	}
+	if !ServeBuiltin(os.Args[2]) {
+		os.Exit(2)
+	}
 	return true
 }
