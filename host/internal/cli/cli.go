@@ -120,6 +120,7 @@ local web UI and a JSON API, and runs the auto-scheduler.`,
 		newDemo(e),
 		newUser(e),
 		newVersion(e),
+		newPlugins(e),
 		newInternalPlugin(e),
 	)
 	return root
