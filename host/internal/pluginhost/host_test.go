@@ -315,3 +315,36 @@ func runChildHost() {
 }
 
 var _ rule.Rule = (*pluginhost.RulePlugin)(nil)
+
+// TestExternalPluginBesideTheBuiltins loads the SDK's example third-party
+// rule as an external binary pinned by its SHA-256, next to the built-in
+// rules, and checks it takes part in the engine's answer.
+func TestExternalPluginBesideTheBuiltins(t *testing.T) {
+	ctx := context.Background()
+	bin := sdktest.Build(t, "github.com/crewplan/crewplan/sdk/examples/adultbeverage/cmd")
+	h := newHost(t, pluginhost.Options{})
+	ps, err := h.StartRules(ctx, pluginhost.Spec{Name: "adult-beverage", Path: bin, Checksum: sha(t, bin), Config: []byte(`{"keywords":["WINE","BEER","SPIRITS"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 5 || ps[4].Name() != "adult-beverage" || ps[4].Status().Builtin || ps[4].Status().Checksum == "" {
+		t.Fatalf("plugins = %d, last %+v", len(ps), ps[len(ps)-1].Status())
+	}
+	b := sdktest.SyntheticBatch(50)
+	b.Events[0].Name = "600000-CF-Red Wine (111111111111) - V2-CORE"
+	for i := range b.Employees {
+		b.Employees[i].Attributes = map[string]string{"adult_beverage_trained": "false"}
+	}
+	b.Candidates[0].Event = b.Events[0].Ref
+	vs, err := engineOf(ps).Check(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range vs[0].Violations {
+		found = found || v.Rule == "adult_beverage"
+	}
+	if !found {
+		t.Errorf("the external rule did not flag the untrained wine demo: %+v", vs[0])
+	}
+}
