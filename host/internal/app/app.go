@@ -107,15 +107,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	return a, nil
 }
 
-// startPlugins starts the rule plugins (the built-in ones run as child
-// processes of this binary) and the rule engine over them.
+// startPlugins starts the rule plugins — the built-in ones as child
+// processes of this binary, the third-party binaries of plugins.dir pinned
+// by their SHA-256 — and the rule engine over them.
 func (a *App) startPlugins(ctx context.Context) error {
-	h, err := pluginhost.New(pluginhost.Options{Log: a.log})
+	h, err := pluginhost.New(pluginhost.Options{Log: a.log, StartTimeout: a.cfg.Plugins.StartTimeout, CallTimeout: a.cfg.Plugins.CallTimeout})
 	if err != nil {
 		return err
 	}
 	a.plugins = h
-	ps, err := h.StartRules(ctx)
+	specs, err := h.Specs(a.cfg.Plugins)
+	if err != nil {
+		return err
+	}
+	ps, err := h.Start(ctx, specs)
 	if err != nil {
 		return fmt.Errorf("start rule plugins: %w", err)
 	}

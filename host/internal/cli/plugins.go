@@ -23,7 +23,7 @@ func newPlugins(e *env) *cobra.Command {
 	}
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "Start every plugin and list its name, type, version, path, checksum and health",
+		Short: "Start every configured plugin and list its name, type, version, path, checksum and health",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := e.loadConfig(cmd.Flags())
@@ -35,12 +35,16 @@ func newPlugins(e *env) *cobra.Command {
 				return err
 			}
 			defer closer.Close()
-			h, err := pluginhost.New(pluginhost.Options{Log: log})
+			h, err := pluginhost.New(pluginhost.Options{Log: log, StartTimeout: cfg.Plugins.StartTimeout, CallTimeout: cfg.Plugins.CallTimeout})
 			if err != nil {
 				return err
 			}
 			defer h.Close()
-			ps, err := h.StartRules(cmd.Context())
+			specs, err := h.Specs(cfg.Plugins)
+			if err != nil {
+				return err
+			}
+			ps, err := h.Start(cmd.Context(), specs)
 			if err != nil {
 				return err
 			}

@@ -39,11 +39,12 @@ type Config struct {
 	Database DatabaseConfig `koanf:"database"`
 	Log      LogConfig      `koanf:"log"`
 	// Timezone is the IANA name of the store's time zone, or "Local".
-	Timezone string     `koanf:"timezone"`
-	Sync     SyncConfig `koanf:"sync"`
-	Auth     AuthConfig `koanf:"auth"`
-	UI       UIConfig   `koanf:"ui"`
-	Demo     DemoConfig `koanf:"demo"`
+	Timezone string        `koanf:"timezone"`
+	Sync     SyncConfig    `koanf:"sync"`
+	Auth     AuthConfig    `koanf:"auth"`
+	UI       UIConfig      `koanf:"ui"`
+	Demo     DemoConfig    `koanf:"demo"`
+	Plugins  PluginsConfig `koanf:"plugins"`
 
 	sources  map[string]string // leaf key → layer that last set it
 	location *time.Location    // cached by Validate
@@ -144,6 +145,25 @@ type DemoConfig struct {
 	LoadWhenEmpty bool `koanf:"load_when_empty"`
 }
 
+// PluginsConfig says how the host runs plugins, and which third-party
+// plugin binaries it runs beside the built-in ones.
+type PluginsConfig struct {
+	// Dir is the folder of third-party plugin binaries; "" means none.
+	// Every file in it must be pinned in SHA256.
+	Dir string `koanf:"dir"`
+	// SHA256 pins each third-party binary of Dir, by file name, to the
+	// SHA-256 (hex) it must have; a binary that does not match is refused.
+	SHA256 map[string]string `koanf:"sha256"`
+	// Config holds each plugin's configuration section as JSON, by plugin
+	// name (built-in or third-party); a plugin without one gets "{}".
+	Config map[string]string `koanf:"config"`
+	// StartTimeout bounds a plugin's start and handshake.
+	StartTimeout time.Duration `koanf:"start_timeout"`
+	// CallTimeout bounds one call to a plugin; a plugin that takes longer
+	// is taken for hung and restarted.
+	CallTimeout time.Duration `koanf:"call_timeout"`
+}
+
 // Default returns the configuration crewplan uses when no file, variable
 // or flag says otherwise. Its Profile is empty.
 func Default() Config {
@@ -165,6 +185,7 @@ func Default() Config {
 		Timezone: "Local",
 		Sync:     SyncConfig{Timeout: 10 * time.Second},
 		Auth:     AuthConfig{SessionTTL: 12 * time.Hour},
+		Plugins:  PluginsConfig{StartTimeout: 10 * time.Second, CallTimeout: 60 * time.Second},
 	}
 }
 

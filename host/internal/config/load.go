@@ -251,6 +251,18 @@ func (l *loader) flatten(tree map[string]any, prefix string, out map[string]any,
 			default:
 				l.flatten(sub, key, out, report)
 			}
+		case l.schema.settable(key) && l.schema.fields[key].typ.Kind() == reflect.Map:
+			m, ok := asMap(value)
+			switch {
+			case value == nil:
+			case !ok:
+				report("key %q takes a mapping of names to values", key)
+			default:
+				if _, dup := out[key]; dup {
+					report("key %q is set twice", key)
+				}
+				out[key] = m
+			}
 		case l.schema.settable(key):
 			switch value.(type) {
 			case nil:
@@ -448,6 +460,26 @@ func convert(f field, raw any) (any, string) {
 			}
 		}
 		return nil, fmt.Sprintf("%s is not a whole number", describe(f, raw))
+	case f.typ == reflect.TypeFor[map[string]string]():
+		if m, ok := raw.(map[string]string); ok { // a default
+			return m, ""
+		}
+		m, ok := asMap(raw)
+		if !ok {
+			return nil, fmt.Sprintf("%s is not a mapping of names to values", describe(f, raw))
+		}
+		out := make(map[string]string, len(m))
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Sprintf("the value of %q expects text; put it in quotes", k)
+			}
+			if strings.Contains(k, ".") {
+				return nil, fmt.Sprintf("the name %q may not contain a dot", k)
+			}
+			out[k] = s
+		}
+		return out, ""
 	case f.typ.Kind() == reflect.Bool:
 		switch rv.Kind() {
 		case reflect.Bool:

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -109,12 +112,37 @@ func (c *Config) Validate() error {
 
 	positive("auth.session_ttl", c.Auth.SessionTTL)
 
+	positive("plugins.start_timeout", c.Plugins.StartTimeout)
+	positive("plugins.call_timeout", c.Plugins.CallTimeout)
+	if len(c.Plugins.SHA256) > 0 && c.Plugins.Dir == "" {
+		add("plugins.sha256", "pins plugins but plugins.dir names no folder to find them in")
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Plugins.SHA256)) {
+		if !pluginName.MatchString(name) {
+			add("plugins.sha256", "%q is not a plugin file name (lowercase letters, digits and dashes)", name)
+		}
+		if sum := c.Plugins.SHA256[name]; !sha256Hex.MatchString(sum) {
+			add("plugins.sha256", "%s: %q is not a SHA-256 (64 hex digits; sha256sum prints it)", name, sum)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Plugins.Config)) {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(c.Plugins.Config[name]), &obj); err != nil {
+			add("plugins.config", "%s: not a JSON object: %v", name, err)
+		}
+	}
+
 	if len(problems) > 0 {
 		c.location = nil
 		return &ValidationError{Problems: problems}
 	}
 	return nil
 }
+
+var (
+	pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	sha256Hex  = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
 
 // checkDatabaseURL returns what is wrong with d.URL, or "". The message
 // never shows the URL, which may hold a password.

@@ -116,7 +116,12 @@ func (h *Host) StartRules(ctx context.Context, external ...Spec) ([]*RulePlugin,
 	for _, n := range BuiltinRules() {
 		specs = append(specs, h.BuiltinSpec(n))
 	}
-	specs = append(specs, external...)
+	return h.Start(ctx, append(specs, external...))
+}
+
+// Start starts the plugins of specs at once; on any failure it stops those
+// it started and returns every error, each naming its plugin.
+func (h *Host) Start(ctx context.Context, specs []Spec) ([]*RulePlugin, error) {
 	out := make([]*RulePlugin, len(specs))
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/rules"
 	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
@@ -346,5 +347,67 @@ func TestExternalPluginBesideTheBuiltins(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the external rule did not flag the untrained wine demo: %+v", vs[0])
+	}
+}
+
+// TestSpecsFromConfiguration discovers third-party plugins in the
+// configured folder: pinned ones run beside the built-ins with their
+// configuration; an unpinned file, a pin without its file and a built-in's
+// name are refused, each named.
+func TestSpecsFromConfiguration(t *testing.T) {
+	ctx := context.Background()
+	bin := sdktest.Build(t, "github.com/crewplan/crewplan/sdk/examples/adultbeverage/cmd")
+	dir := t.TempDir()
+	raw, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "adult-beverage"), raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := fmt.Sprintf("%x", sha(t, bin))
+	h := newHost(t, pluginhost.Options{})
+	cfg := config.PluginsConfig{Dir: dir, SHA256: map[string]string{"adult-beverage": sum},
+		Config: map[string]string{"adult-beverage": `{"keywords":["CIDER"]}`}}
+	specs, err := h.Specs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 5 || specs[4].Name != "adult-beverage" || string(specs[4].Config) != `{"keywords":["CIDER"]}` {
+		t.Fatalf("specs = %+v", specs)
+	}
+	ps, err := h.Start(ctx, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 5 {
+		t.Fatalf("started %d", len(ps))
+	}
+
+	os.WriteFile(filepath.Join(dir, "stray"), []byte("#!/bin/sh\n"), 0o755)
+	cfg.SHA256["gone"] = sum
+	_, err = h.Specs(cfg)
+	for _, want := range []string{"stray in plugins.dir", "is not pinned", "pins gone, which is not in plugins.dir"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v; want it to say %q", err, want)
+		}
+	}
+	// A tampered binary is refused at start.
+	os.Remove(filepath.Join(dir, "stray"))
+	delete(cfg.SHA256, "gone")
+	// (Written aside and renamed over: the running one keeps its file busy.)
+	tampered := filepath.Join(t.TempDir(), "adult-beverage")
+	if err := os.WriteFile(tampered, append(raw, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tampered, filepath.Join(dir, "adult-beverage")); err != nil {
+		t.Fatal(err)
+	}
+	specs, err = h.Specs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Start(ctx, specs); err == nil || !strings.Contains(err.Error(), "adult-beverage") || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("tampered binary: %v", err)
 	}
 }
