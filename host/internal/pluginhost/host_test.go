@@ -411,3 +411,47 @@ func TestSpecsFromConfiguration(t *testing.T) {
 		t.Errorf("tampered binary: %v", err)
 	}
 }
+
+// TestFaultyPlugins runs plugins that start but misbehave: each fault is
+// contained and reported with the plugin's name.
+func TestFaultyPlugins(t *testing.T) {
+	ctx := context.Background()
+	bin := sdktest.Build(t, "github.com/crewplan/crewplan/host/internal/pluginhost/testdata/faulty")
+	h := newHost(t, pluginhost.Options{StartTimeout: 5 * time.Second, CallTimeout: 300 * time.Millisecond, Restarts: 1})
+	spec := func(mode string) pluginhost.Spec {
+		return pluginhost.Spec{Name: "faulty-" + mode, Path: bin, Args: []string{mode}, Checksum: sha(t, bin)}
+	}
+	// Refused at start.
+	for mode, want := range map[string]string{"badapi": "API versions [99]", "cookie": "faulty-cookie"} {
+		if p, err := h.StartRule(ctx, spec(mode)); err == nil || !errors.Is(err, pluginhost.ErrPlugin) || !strings.Contains(err.Error(), want) {
+			if p != nil {
+				p.Close()
+			}
+			t.Errorf("%s: err = %v; want ErrPlugin saying %q", mode, err, want)
+		}
+	}
+	// Started, but their checks fail; the engine's whole answer fails with
+	// them, naming the plugin.
+	b := sdktest.SyntheticBatch(20)
+	for mode, want := range map[string]string{
+		"liar":  "19 verdicts for 20 candidates",
+		"hang":  "failed after 1 restarts",
+		"panic": "faulty-panic",
+	} {
+		t.Run(mode, func(t *testing.T) {
+			p, err := h.StartRule(ctx, spec(mode))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			start := time.Now()
+			vs, err := engineOf([]*pluginhost.RulePlugin{p}).Check(ctx, b)
+			if err == nil || vs != nil || !strings.Contains(err.Error(), "faulty-"+mode) || !strings.Contains(err.Error(), want) {
+				t.Errorf("check = %v, %v; want an error naming faulty-%s and saying %q", vs, err, mode, want)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("the fault took %v to surface", d)
+			}
+		})
+	}
+}
