@@ -124,6 +124,7 @@ func (a *App) startPlugins(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start rule plugins: %w", err)
 	}
+	h.CheckHealth(a.cfg.Plugins.HealthInterval)
 	named := make([]rules.Named, len(ps))
 	for i, p := range ps {
 		named[i] = rules.Named{Name: p.Name(), Rule: p}

@@ -162,6 +162,9 @@ type PluginsConfig struct {
 	// CallTimeout bounds one call to a plugin; a plugin that takes longer
 	// is taken for hung and restarted.
 	CallTimeout time.Duration `koanf:"call_timeout"`
+	// HealthInterval is how often the host pings each plugin and restarts
+	// one that does not answer.
+	HealthInterval time.Duration `koanf:"health_interval"`
 }
 
 // Default returns the configuration crewplan uses when no file, variable
@@ -185,7 +188,7 @@ func Default() Config {
 		Timezone: "Local",
 		Sync:     SyncConfig{Timeout: 10 * time.Second},
 		Auth:     AuthConfig{SessionTTL: 12 * time.Hour},
-		Plugins:  PluginsConfig{StartTimeout: 10 * time.Second, CallTimeout: 60 * time.Second},
+		Plugins:  PluginsConfig{StartTimeout: 10 * time.Second, CallTimeout: 60 * time.Second, HealthInterval: 10 * time.Second},
 	}
 }
 

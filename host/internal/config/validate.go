@@ -114,6 +114,7 @@ func (c *Config) Validate() error {
 
 	positive("plugins.start_timeout", c.Plugins.StartTimeout)
 	positive("plugins.call_timeout", c.Plugins.CallTimeout)
+	positive("plugins.health_interval", c.Plugins.HealthInterval)
 	if len(c.Plugins.SHA256) > 0 && c.Plugins.Dir == "" {
 		add("plugins.sha256", "pins plugins but plugins.dir names no folder to find them in")
 	}

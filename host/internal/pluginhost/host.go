@@ -63,6 +63,7 @@ type Host struct {
 	mu      sync.Mutex
 	plugins []*RulePlugin
 	closed  bool
+	stop    chan struct{} // closed by Close: ends the health checks
 }
 
 // New returns a Host; it starts nothing yet.
@@ -86,7 +87,44 @@ func New(opts Options) (*Host, error) {
 	if opts.Restarts <= 0 {
 		opts.Restarts = 3
 	}
-	return &Host{opts: opts, log: opts.Log}, nil
+	return &Host{opts: opts, log: opts.Log, stop: make(chan struct{})}, nil
+}
+
+// CheckHealth pings every plugin every interval and restarts one that does
+// not answer, until Close; a plugin is also restarted by the first call
+// that finds it dead, so this only shortens the wait of that call.
+func (h *Host) CheckHealth(interval time.Duration) {
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+				h.checkOnce()
+			}
+		}
+	}()
+}
+
+// checkOnce pings each plugin once and restarts the dead ones.
+func (h *Host) checkOnce() {
+	for _, p := range h.Plugins() {
+		if p.Status().Healthy {
+			continue
+		}
+		_, gen, err := p.current()
+		if err != nil {
+			continue // closed
+		}
+		h.log.Warn("plugin failed its health check", slog.String("plugin", p.Name()))
+		ctx, cancel := context.WithTimeout(context.Background(), h.opts.StartTimeout+time.Second)
+		if err := p.restart(ctx, gen, 0); err != nil {
+			h.log.Error("plugin restart failed", slog.String("plugin", p.Name()), slog.Any("err", err))
+		}
+		cancel()
+	}
 }
 
 // Spec says how to run one plugin.
@@ -178,8 +216,12 @@ func (h *Host) Plugins() []*RulePlugin {
 func (h *Host) Close() {
 	h.mu.Lock()
 	ps := h.plugins
+	wasClosed := h.closed
 	h.plugins, h.closed = nil, true
 	h.mu.Unlock()
+	if !wasClosed {
+		close(h.stop)
+	}
 	for _, p := range ps {
 		p.Close()
 	}

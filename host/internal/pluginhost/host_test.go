@@ -455,3 +455,28 @@ func TestFaultyPlugins(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthCheckRestartsADeadPlugin kills a plugin between calls: the
+// health check brings it back before anyone asks.
+func TestHealthCheckRestartsADeadPlugin(t *testing.T) {
+	ctx := context.Background()
+	h := newHost(t, pluginhost.Options{})
+	p, err := h.StartRule(ctx, h.BuiltinSpec("rules-pairing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.CheckHealth(20 * time.Millisecond)
+	old := p.PID()
+	syscall.Kill(old, syscall.SIGKILL)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := p.Status()
+		if st.Healthy && st.PID != old && st.Restarts == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not restarted by the health check: %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
