@@ -120,11 +120,11 @@ func (c *Client) Configure(ctx context.Context, raw []byte) error {
 func (c *Client) Check(ctx context.Context, b *Batch) ([]Verdict, error) {
 	key := b.ContextKey
 	omit := key != 0 && c.sent.has(key)
-	resp, err := c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: encodeBatch(b, omit)}, plugin.CallOptions()...)
+	resp, err := c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: b.encoded(omit)}, plugin.CallOptions()...)
 	if omit && status.Code(err) == codes.FailedPrecondition {
 		c.sent.forget(key)
 		omit = false
-		resp, err = c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: encodeBatch(b, false)}, plugin.CallOptions()...)
+		resp, err = c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: b.encoded(false)}, plugin.CallOptions()...)
 	}
 	if err != nil {
 		return nil, c.errorf("check", err)
@@ -145,4 +145,21 @@ func (c *Client) SelfTest(ctx context.Context) error {
 		return c.errorf("self-test", err)
 	}
 	return nil
+}
+
+// encoded returns the batch's wire form, encoded once however many plugin
+// clients send it (the host asks every rule plugin about the same batch at
+// once); the proto message is only read by the concurrent sends.
+func (b *Batch) encoded(omitContext bool) *rulev1.Batch {
+	i := 0
+	if omitContext {
+		i = 1
+	}
+	b.wireMu.Lock()
+	defer b.wireMu.Unlock()
+	w := &b.wire[i]
+	if w.pb == nil || w.key != b.ContextKey {
+		w.pb, w.key = encodeBatch(b, omitContext), b.ContextKey
+	}
+	return w.pb
 }

@@ -57,12 +57,16 @@ func (b *Batch) buildIndex() {
 	b.index = x
 }
 
-// Reindex drops the lookups after a change to the batch's slices; a rule
+// Reindex drops the lookups and the cached wire encoding after a change to
+// the batch's slices; a rule
 // never needs it, a host that reuses a Batch does (not while rules read
 // it).
 func (b *Batch) Reindex() {
 	b.once = sync.Once{}
 	b.index = nil
+	b.wireMu.Lock()
+	b.wire[0].pb, b.wire[1].pb = nil, nil
+	b.wireMu.Unlock()
 }
 
 // Event returns the event with ref, nil when the batch has none.
