@@ -1,14 +1,19 @@
 package web_test
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
 	"github.com/crewplan/crewplan/host/internal/web"
+	"github.com/crewplan/crewplan/sdk/plugin"
+	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 // TestManualChangesAskTheRules posts and moves schedules by hand: a change
@@ -107,5 +112,32 @@ func TestListPlugins(t *testing.T) {
 	e.do(t, e.view, "GET", "/api/plugins", "").want(t, 200).decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Name != "rules-calendar" || !list.Items[0].Healthy {
 		t.Errorf("plugins = %+v", list)
+	}
+}
+
+// failingRule is a rule whose plugin cannot answer.
+type failingRule struct{}
+
+func (failingRule) Info(context.Context) (plugin.Info, error) { return plugin.Info{Name: "dead"}, nil }
+func (failingRule) Configure(context.Context, []byte) error   { return nil }
+func (failingRule) Check(context.Context, *rule.Batch) ([]rule.Verdict, error) {
+	return nil, errors.New("plugin process died and could not be restarted")
+}
+
+// TestRulesThatCannotAnswerChangeNothing: when a rule plugin fails, a
+// manual change is refused (503, naming the plugin) and nothing is written.
+func TestRulesThatCannotAnswerChangeNothing(t *testing.T) {
+	st := storetest.SQLite(t)
+	seed(t, st)
+	e := newEnv(t, st, func(o *web.Options) {
+		o.Rules = rules.NewEngine(rules.Named{Name: "rules-people", Rule: failingRule{}})
+	})
+	before := e.snapshot(t)
+	body := e.do(t, e.admin, "POST", "/api/schedules", `{"event":612103,"employee":"E01","at":"2026-03-04T09:45","override_reason":"urgent"}`).want(t, 503).apiError(t)
+	if !strings.Contains(body.Error, "rules-people") {
+		t.Errorf("error = %q; want it to name the plugin", body.Error)
+	}
+	if e.snapshot(t) != before {
+		t.Error("a change went through while its rules could not answer")
 	}
 }
