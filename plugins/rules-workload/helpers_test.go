@@ -1,12 +1,12 @@
 package rulesworkload_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/sdk/civil"
 	"github.com/crewplan/crewplan/sdk/rule"
+	"github.com/crewplan/crewplan/sdk/sdktest"
 )
 
 // Test fixtures: Sunday 2026-03-01 starts the week; today is Monday
@@ -75,21 +75,16 @@ func asg(emp rule.Employee, ev rule.Event, d, start string) rule.Assignment {
 	return rule.Assignment{Event: ev.Ref, Employee: emp.ID, Date: day(d), Start: clock(start)}
 }
 
-// check runs r over b and fails the test unless it returns one verdict per
+// check runs r over b, in process and through the plugin's real process,
+// and fails the test unless both return the same verdicts, one per
 // candidate, each as the host accepts it.
 func check(t testing.TB, r rule.Rule, b *rule.Batch) []rule.Verdict {
 	t.Helper()
-	vs, err := r.Check(context.Background(), b)
-	if err != nil {
-		t.Fatalf("Check: %v", err)
+	var p rule.Rule
+	if process != nil {
+		p = process
 	}
-	if len(vs) != len(b.Candidates) {
-		t.Fatalf("Check returned %d verdicts for %d candidates", len(vs), len(b.Candidates))
-	}
-	if err := rule.ValidateVerdicts(vs, len(b.Candidates)); err != nil {
-		t.Fatalf("Check: the host would refuse the verdicts: %v", err)
-	}
-	return vs
+	return sdktest.CheckSame(t, b, r, p)
 }
 
 // ruleIDs returns the rule ids of v's violations, and fails the test on a

@@ -3,6 +3,9 @@ package sdktest
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"io"
 	"log/slog"
 	"net"
@@ -32,6 +35,29 @@ func Check(t testing.TB, r rule.Rule, b *rule.Batch) []rule.Verdict {
 		t.Fatalf("check: the host would refuse the verdicts: %v", err)
 	}
 	return vs
+}
+
+// CheckSame checks b with each of rs — typically the rule in process and
+// the same rule as a plugin process (see MainWithPlugin) — fails the test
+// unless every one answers exactly as the first, and returns the first's
+// verdicts. Nil rules are skipped.
+func CheckSame(t testing.TB, b *rule.Batch, rs ...rule.Rule) []rule.Verdict {
+	t.Helper()
+	var first []rule.Verdict
+	for i, r := range rs {
+		if r == nil {
+			continue
+		}
+		vs := Check(t, r, b)
+		if first == nil {
+			first = vs
+			continue
+		}
+		if diff := cmp.Diff(first, vs, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("rule %d answers differently from rule 0 (-first +this):\n%s", i, diff)
+		}
+	}
+	return first
 }
 
 // ServeInProcessGRPC serves r over real gRPC on an in-memory connection,
@@ -69,15 +95,9 @@ func ServeInProcessGRPC(t testing.TB, r rule.Rule) *rule.Client {
 // returns the binary's path.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("build plugin %s: %v", pkg, err)
-	}
 	bin := filepath.Join(t.TempDir(), "plugin")
-	cmd := exec.Command(goBin, "build", "-o", bin, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build plugin %s: %v\n%s", pkg, err, out)
+	if err := BuildTo(pkg, bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -89,11 +109,23 @@ func Build(t testing.TB, pkg string) string {
 // client; the process is killed when the test ends.
 func Launch(t testing.TB, path string, args ...string) *rule.Client {
 	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	r, kill, err := Start(log, path, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kill)
+	return r
+}
+
+// Start is Launch outside a test — for a TestMain that shares one plugin
+// process among all the tests of a package. The caller calls kill when
+// done; log receives the plugin's logs.
+func Start(log *slog.Logger, path string, args ...string) (r *rule.Client, kill func(), err error) {
 	sum, err := fileSHA256(path)
 	if err != nil {
-		t.Fatalf("launch plugin: %v", err)
+		return nil, nil, fmt.Errorf("launch plugin: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	name := filepath.Base(path)
 	c := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  plugin.Handshake(),
@@ -104,20 +136,37 @@ func Launch(t testing.TB, path string, args ...string) *rule.Client {
 		GRPCDialOptions:  plugin.DialOptions(),
 		Logger:           plugin.HCLogAdapter(log),
 	})
-	t.Cleanup(c.Kill)
 	proto, err := c.Client()
 	if err != nil {
-		t.Fatalf("launch plugin %s: %v", path, err)
+		c.Kill()
+		return nil, nil, fmt.Errorf("launch plugin %s: %w", path, err)
 	}
 	raw, err := proto.Dispense(rule.PluginName)
 	if err != nil {
-		t.Fatalf("launch plugin %s: dispense: %v", path, err)
+		c.Kill()
+		return nil, nil, fmt.Errorf("launch plugin %s: dispense: %w", path, err)
 	}
-	r, ok := raw.(*rule.Client)
+	rc, ok := raw.(*rule.Client)
 	if !ok {
-		t.Fatalf("launch plugin %s: dispensed a %T, want *rule.Client", path, raw)
+		c.Kill()
+		return nil, nil, fmt.Errorf("launch plugin %s: dispensed a %T, want *rule.Client", path, raw)
 	}
-	return r
+	return rc, c.Kill, nil
+}
+
+// BuildTo compiles the main package at pkg into the file bin: Build
+// outside a test, for a TestMain.
+func BuildTo(pkg, bin string) error {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("build plugin %s: %w", pkg, err)
+	}
+	cmd := exec.Command(goBin, "build", "-o", bin, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build plugin %s: %w\n%s", pkg, err, out)
+	}
+	return nil
 }
 
 func fileSHA256(path string) ([]byte, error) {
@@ -131,4 +180,36 @@ func fileSHA256(path string) ([]byte, error) {
 		return nil, err
 	}
 	return h.Sum(nil), nil
+}
+
+// MainWithPlugin is a TestMain for a plugin's own package: it builds the
+// plugin's main package pkg, starts it once, points *process at it, runs
+// the tests and stops it, returning the exit code for os.Exit. Tests then
+// check each case both in process and through the real plugin process:
+//
+//	var process *rule.Client
+//
+//	func TestMain(m *testing.M) {
+//		os.Exit(sdktest.MainWithPlugin(m, "example.com/you/yourrule/cmd", &process))
+//	}
+func MainWithPlugin(m *testing.M, pkg string, process **rule.Client) int {
+	dir, err := os.MkdirTemp("", "sdktest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, filepath.Base(filepath.Dir(pkg+"/x")))
+	if err := BuildTo(pkg, bin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	r, kill, err := Start(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), bin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer kill()
+	*process = r
+	return m.Run()
 }
