@@ -1,6 +1,7 @@
 package rulescalendar_test
 
 import (
+	"github.com/crewplan/crewplan/plugins/internal/ruletest"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,7 +12,7 @@ import (
 )
 
 func TestCheckOverGRPC(t *testing.T) {
-	b := bigBatch(2000)
+	b := ruletest.BigBatch(2000)
 	want := check(t, rulescalendar.New(), b)
 	remote := sdktest.ServeInProcessGRPC(t, rulescalendar.New())
 	if err := remote.Configure(t.Context(), []byte("{}")); err != nil {
@@ -20,7 +21,7 @@ func TestCheckOverGRPC(t *testing.T) {
 	if err := remote.SelfTest(t.Context()); err != nil {
 		t.Fatalf("SelfTest over gRPC: %v", err)
 	}
-	got := sdktest.Check(t, remote, bigBatch(2000))
+	got := sdktest.Check(t, remote, ruletest.BigBatch(2000))
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("over gRPC (-in-process +gRPC):\n%s", diff)
 	}
