@@ -73,24 +73,24 @@ func (*calendar) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, erro
 		var vs []rule.Violation
 		ev := b.Event(c.Event)
 		if ev == nil {
-			vs = append(vs, hard(RuleWindow, "event %d is not in the batch the host sent; its window cannot be checked", c.Event))
+			vs = append(vs, rule.Hardf(RuleWindow, "event %d is not in the batch the host sent; its window cannot be checked", c.Event))
 		} else {
 			if !ev.Start.IsZero() && d < ev.Start {
-				vs = append(vs, hard(RuleWindow, "%s starts %s; %s is before its start date", eventLabel(b, c.Event), ev.Start, d))
+				vs = append(vs, rule.Hardf(RuleWindow, "%s starts %s; %s is before its start date", b.EventLabel(c.Event), ev.Start, d))
 			}
 			if !ev.Due.IsZero() && d > ev.Due {
-				vs = append(vs, hard(RuleWindow, "%s is due %s; %s is after its due date", eventLabel(b, c.Event), ev.Due, d))
+				vs = append(vs, rule.Hardf(RuleWindow, "%s is due %s; %s is after its due date", b.EventLabel(c.Event), ev.Due, d))
 			}
 			if b.Mode == rule.ModeAutomatic {
 				n := offsetDays(b.Settings, ev.Type)
 				if first := today.AddDays(n); d < first {
-					vs = append(vs, hard(RuleEarliestDay, "%s (%s) may be placed automatically from %s at the earliest (today %s plus %s); %s is too early",
-						eventLabel(b, c.Event), ev.Type, first, today, days(n), d))
+					vs = append(vs, rule.Hardf(RuleEarliestDay, "%s (%s) may be placed automatically from %s at the earliest (today %s plus %s); %s is too early",
+						b.EventLabel(c.Event), ev.Type, first, today, days(n), d))
 				}
 			}
 		}
 		if b.IsHoliday(d) {
-			vs = append(vs, hard(RuleClosedDay, "%s is a company holiday: the store is closed, %s cannot be placed on it", d, eventLabel(b, c.Event)))
+			vs = append(vs, rule.Hardf(RuleClosedDay, "%s is a company holiday: the store is closed, %s cannot be placed on it", d, b.EventLabel(c.Event)))
 		}
 		if b.Mode != rule.ModeVerify {
 			// A posted assignment on a locked day is frozen, not wrong.
@@ -105,8 +105,8 @@ func (*calendar) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, erro
 // day of the assignment it would replace (a bump or a move).
 func lockedDay(b *rule.Batch, c *rule.Candidate, vs []rule.Violation) []rule.Violation {
 	if b.IsLocked(c.Date) {
-		vs = append(vs, hard(RuleLockedDay, "%s is locked: nothing may change on it until an admin unlocks it, so %s cannot be placed on it",
-			c.Date, eventLabel(b, c.Event)))
+		vs = append(vs, rule.Hardf(RuleLockedDay, "%s is locked: nothing may change on it until an admin unlocks it, so %s cannot be placed on it",
+			c.Date, b.EventLabel(c.Event)))
 	}
 	if c.Replaces == 0 {
 		return vs
@@ -118,11 +118,11 @@ func lockedDay(b *rule.Batch, c *rule.Candidate, vs []rule.Violation) []rule.Vio
 		}
 		seen = append(seen, a.Date)
 		if c.Replaces == c.Event {
-			vs = append(vs, hard(RuleLockedDay, "moving %s takes %s off %s, a locked day: nothing may change on it until an admin unlocks it",
-				eventLabel(b, c.Event), employeeLabel(b, a.Employee), a.Date))
+			vs = append(vs, rule.Hardf(RuleLockedDay, "moving %s takes %s off %s, a locked day: nothing may change on it until an admin unlocks it",
+				b.EventLabel(c.Event), b.EmployeeLabel(a.Employee), a.Date))
 		} else {
-			vs = append(vs, hard(RuleLockedDay, "placing %s would bump %s (%s) off %s, a locked day: nothing may change on it until an admin unlocks it",
-				eventLabel(b, c.Event), eventLabel(b, c.Replaces), employeeLabel(b, a.Employee), a.Date))
+			vs = append(vs, rule.Hardf(RuleLockedDay, "placing %s would bump %s (%s) off %s, a locked day: nothing may change on it until an admin unlocks it",
+				b.EventLabel(c.Event), b.EventLabel(c.Replaces), b.EmployeeLabel(a.Employee), a.Date))
 		}
 	}
 	return vs

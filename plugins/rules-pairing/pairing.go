@@ -70,7 +70,7 @@ func (*pairing) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error
 			if b.Event(ev.ParentRef) == nil {
 				out[i].Violations = []rule.Violation{hard(
 					"supervisor %s names event %d as its core (parent ref), but that event is unknown to the scheduler; check the parent ref",
-					eventLabel(b, c.Event), ev.ParentRef)}
+					b.EventLabel(c.Event), ev.ParentRef)}
 				continue
 			}
 			parent := [1]int64{ev.ParentRef}
@@ -80,7 +80,7 @@ func (*pairing) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error
 			if num == "" {
 				out[i].Violations = []rule.Violation{hard(
 					"supervisor %s has no parent ref and no six-digit event number in its name, so its core event cannot be found",
-					eventLabel(b, c.Event))}
+					b.EventLabel(c.Event))}
 				continue
 			}
 			if byNumber == nil {
@@ -90,7 +90,7 @@ func (*pairing) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error
 			if len(cores) == 0 {
 				out[i].Violations = []rule.Violation{hard(
 					"supervisor %s has no core event: it has no parent ref and no core event's name has %s as its first six-digit number",
-					eventLabel(b, c.Event), num)}
+					b.EventLabel(c.Event), num)}
 				continue
 			}
 		}
@@ -116,23 +116,23 @@ func paired(b *rule.Batch, c *rule.Candidate, cores []int64) (rule.Violation, bo
 	for _, ref := range cores {
 		for _, a := range b.AssignmentsOf(ref) {
 			day = a.Date
-			on = append(on, "core "+eventLabel(b, ref)+" on "+a.Date.String())
+			on = append(on, "core "+b.EventLabel(ref)+" on "+a.Date.String())
 		}
 	}
 	switch len(on) {
 	case 0:
 		names := make([]string, len(cores))
 		for i, ref := range cores {
-			names[i] = eventLabel(b, ref)
+			names[i] = b.EventLabel(ref)
 		}
 		return hard("supervisor %s waits: its core %s is neither posted nor placed",
-			eventLabel(b, c.Event), strings.Join(names, " or ")), false
+			b.EventLabel(c.Event), strings.Join(names, " or ")), false
 	case 1:
 		return hard("supervisor %s must be on its core's day %s, not %s (%s)",
-			eventLabel(b, c.Event), day, c.Date, on[0]), false
+			b.EventLabel(c.Event), day, c.Date, on[0]), false
 	}
 	return hard("supervisor %s must be on its core's day, not %s (%s)",
-		eventLabel(b, c.Event), c.Date, strings.Join(on, "; ")), false
+		b.EventLabel(c.Event), c.Date, strings.Join(on, "; ")), false
 }
 
 // coresByNumber returns the refs of b's core events by the first six-digit

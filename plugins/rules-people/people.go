@@ -68,9 +68,9 @@ func (*people) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error)
 		c := &b.Candidates[i]
 		emp := b.Employee(c.Employee)
 		if emp == nil {
-			out[i].Violations = []rule.Violation{hard(RuleCanWork,
+			out[i].Violations = []rule.Violation{rule.Hardf(RuleCanWork,
 				"employee %s is not in the batch the host sent; whether they can work %s on %s cannot be checked",
-				c.Employee, eventLabel(b, c.Event), c.Date)}
+				c.Employee, b.EventLabel(c.Event), c.Date)}
 			continue
 		}
 		vs := canWork(b, c, emp)
@@ -85,10 +85,10 @@ func canWork(b *rule.Batch, c *rule.Candidate, emp *rule.Employee) []rule.Violat
 	d := c.Date
 	who := nameOf(emp)
 	if !emp.Active {
-		vs = append(vs, hard(RuleCanWork, "%s is inactive and works no shifts, so cannot work %s on %s", who, eventLabel(b, c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is inactive and works no shifts, so cannot work %s on %s", who, b.EventLabel(c.Event), d))
 	}
 	if !emp.TerminatedOn.IsZero() && emp.TerminatedOn <= d {
-		vs = append(vs, hard(RuleCanWork, "%s is terminated as of %s, so cannot work %s on %s", who, emp.TerminatedOn, eventLabel(b, c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is terminated as of %s, so cannot work %s on %s", who, emp.TerminatedOn, b.EventLabel(c.Event), d))
 	}
 	for _, r := range emp.TimeOff {
 		if !r.Contains(d) {
@@ -98,16 +98,16 @@ func canWork(b *rule.Batch, c *rule.Candidate, emp *rule.Employee) []rule.Violat
 		if r.Reason != "" {
 			reason = " (" + r.Reason + ")"
 		}
-		vs = append(vs, hard(RuleCanWork, "%s is on time off %s to %s%s, so cannot work %s on %s", who, r.Start, r.End, reason, eventLabel(b, c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is on time off %s to %s%s, so cannot work %s on %s", who, r.Start, r.End, reason, b.EventLabel(c.Event), d))
 	}
 	// A date-specific availability override wins over a date-specific
 	// unavailability, which wins over the weekly pattern.
 	switch {
 	case slices.Contains(emp.Overrides, d):
 	case slices.Contains(emp.Unavailable, d):
-		vs = append(vs, hard(RuleCanWork, "%s is unavailable on %s, so cannot work %s", who, d, eventLabel(b, c.Event)))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is unavailable on %s, so cannot work %s", who, d, b.EventLabel(c.Event)))
 	case emp.Weekly != nil && !emp.Weekly[d.Weekday()]:
-		vs = append(vs, hard(RuleCanWork, "%s does not work on %ss (weekly availability), so cannot work %s on %s", who, d.Weekday(), eventLabel(b, c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s does not work on %ss (weekly availability), so cannot work %s on %s", who, d.Weekday(), b.EventLabel(c.Event), d))
 	}
 	return vs
 }
@@ -124,16 +124,16 @@ func qualified(b *rule.Batch, c *rule.Candidate, emp *rule.Employee, vs []rule.V
 	ev := b.Event(c.Event)
 	who := nameOf(emp)
 	if ev == nil {
-		return append(vs, hard(RuleQualified, "event %d is not in the batch the host sent; whether %s may do it cannot be checked", c.Event, who))
+		return append(vs, rule.Hardf(RuleQualified, "event %d is not in the batch the host sent; whether %s may do it cannot be checked", c.Event, who))
 	}
 	roles, ok := mayDo[ev.Type]
 	if !ok {
-		return append(vs, hard(RuleQualified, "%s has unknown type %q; no role is known to be qualified for it, so %s cannot be placed on it",
-			eventLabel(b, c.Event), ev.Type, who))
+		return append(vs, rule.Hardf(RuleQualified, "%s has unknown type %q; no role is known to be qualified for it, so %s cannot be placed on it",
+			b.EventLabel(c.Event), ev.Type, who))
 	}
 	if !slices.Contains(roles, emp.Role) {
-		return append(vs, hard(RuleQualified, "%s is a %s and may not do %s: %s events take a %s",
-			who, roleName(emp.Role), eventLabel(b, c.Event), ev.Type, whoMayDo[ev.Type]))
+		return append(vs, rule.Hardf(RuleQualified, "%s is a %s and may not do %s: %s events take a %s",
+			who, roleName(emp.Role), b.EventLabel(c.Event), ev.Type, whoMayDo[ev.Type]))
 	}
 	if emp.Role != rule.RoleJuicer || (ev.Type != rule.EventCore && ev.Type != rule.EventJuicer) {
 		return vs
@@ -149,11 +149,11 @@ func qualified(b *rule.Batch, c *rule.Candidate, emp *rule.Employee, vs []rule.V
 			continue
 		}
 		if ev.Type == rule.EventCore {
-			vs = append(vs, hard(RuleQualified, "%s is a juicer with juicer %s on %s; a juicer may take core %s only on a day without a juicer event",
-				who, eventLabel(b, a.Event), c.Date, eventLabel(b, c.Event)))
+			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with juicer %s on %s; a juicer may take core %s only on a day without a juicer event",
+				who, b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
 		} else {
-			vs = append(vs, hard(RuleQualified, "%s is a juicer with core %s on %s; a juicer with a core that day cannot take juicer %s",
-				who, eventLabel(b, a.Event), c.Date, eventLabel(b, c.Event)))
+			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with core %s on %s; a juicer with a core that day cannot take juicer %s",
+				who, b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
 		}
 	}
 	return vs

@@ -147,16 +147,16 @@ func sameDay(b *rule.Batch, l *lookups, c *rule.Candidate, ev *rule.Event, vs []
 			continue
 		}
 		if isCore && other.Type == rule.EventCore {
-			vs = append(vs, hard(RuleOneCorePerDay, "%s already has core %s on %s; at most one core event a day, so not core %s",
-				employeeLabel(b, c.Employee), eventLabel(b, a.Event), c.Date, eventLabel(b, c.Event)))
+			vs = append(vs, rule.Hardf(RuleOneCorePerDay, "%s already has core %s on %s; at most one core event a day, so not core %s",
+				b.EmployeeLabel(c.Employee), b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
 		}
 		if long && other.Long() {
 			// Half-open intervals: one may start when the other ends.
 			oStart, oEnd := a.Start.Minutes(), rule.End(a.Start, other)
 			if start < oEnd && oStart < end {
-				vs = append(vs, hard(RuleNoOverlap, "%s works %s %s-%s on %s; %s %s-%s would overlap it",
-					employeeLabel(b, c.Employee), eventLabel(b, a.Event), hhmm(oStart), hhmm(oEnd), c.Date,
-					eventLabel(b, c.Event), hhmm(start), hhmm(end)))
+				vs = append(vs, rule.Hardf(RuleNoOverlap, "%s works %s %s-%s on %s; %s %s-%s would overlap it",
+					b.EmployeeLabel(c.Employee), b.EventLabel(a.Event), hhmm(oStart), hhmm(oEnd), c.Date,
+					b.EventLabel(c.Event), hhmm(start), hhmm(end)))
 			}
 		}
 	}
@@ -204,8 +204,8 @@ func workDays(b *rule.Batch, l *lookups, c *rule.Candidate, maxDays int, vs []ru
 			worked = append(worked, wk.AddDays(i).String())
 		}
 	}
-	return append(vs, hard(RuleMaxWorkDays, "%s would work %d days in the week %s to %s with %s on %s (%s); the most is %d",
-		employeeLabel(b, c.Employee), n, wk, wk.AddDays(6), eventLabel(b, c.Event), c.Date, strings.Join(worked, ", "), maxDays))
+	return append(vs, rule.Hardf(RuleMaxWorkDays, "%s would work %d days in the week %s to %s with %s on %s (%s); the most is %d",
+		b.EmployeeLabel(c.Employee), n, wk, wk.AddDays(6), b.EventLabel(c.Event), c.Date, strings.Join(worked, ", "), maxDays))
 }
 
 // hhmm writes minutes after midnight as HH:MM; an end past midnight reads

@@ -1,8 +1,12 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 )
 
 // Type is what kind of plugin a program is.
@@ -59,3 +63,23 @@ const (
 	// versions of each plugin type are negotiated on top of it.
 	ProtocolVersion = 1
 )
+
+// DecodeConfig decodes a plugin's configuration section strictly into v:
+// nothing or whitespace leaves v as it is; otherwise raw must be one JSON
+// object with only fields v knows. Every error wraps ErrBadConfig and names
+// what was wrong, for Configure to return.
+func DecodeConfig(raw []byte, v any) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: trailing data after the JSON object", ErrBadConfig)
+	}
+	return nil
+}

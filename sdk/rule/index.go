@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"strconv"
 	"sync"
 
 	"github.com/crewplan/crewplan/sdk/civil"
@@ -114,4 +115,24 @@ func skipped(ref int64, skip []int64) bool {
 		}
 	}
 	return false
+}
+
+// EventLabel names an event the way a coordinator finds it, for violation
+// messages: "event 612103 (612103-CF-Apple Slices - V2-CORE)", or
+// "event 612103" when the batch does not have it.
+func (b *Batch) EventLabel(ref int64) string {
+	s := "event " + strconv.FormatInt(ref, 10)
+	if ev := b.Event(ref); ev != nil && ev.Name != "" {
+		s += " (" + ev.Name + ")"
+	}
+	return s
+}
+
+// EmployeeLabel names an employee for violation messages: their name, or
+// "employee ID" when the batch does not know it.
+func (b *Batch) EmployeeLabel(id string) string {
+	if e := b.Employee(id); e != nil && e.Name != "" {
+		return e.Name
+	}
+	return "employee " + id
 }

@@ -2,6 +2,7 @@ package rule
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -62,6 +63,11 @@ type Violation struct {
 	// Message says what is wrong in the store's terms: "Ana Ruiz is on
 	// time off 2026-03-05 to 2026-03-06".
 	Message string `json:"message"`
+}
+
+// Hardf returns a hard violation of rule id with a formatted message.
+func Hardf(id, format string, args ...any) Violation {
+	return Violation{Rule: id, Severity: Hard, Message: fmt.Sprintf(format, args...)}
 }
 
 // String returns "hard" or "soft".

@@ -9,9 +9,7 @@
 package adultbeverage
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -57,13 +55,8 @@ func (r *Rule) Configure(_ context.Context, raw []byte) error {
 	var cfg struct {
 		Keywords []string `json:"keywords"`
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return fmt.Errorf("%w: %v", plugin.ErrBadConfig, err)
+	if err := plugin.DecodeConfig(raw, &cfg); err != nil {
+		return err
 	}
 	if cfg.Keywords == nil {
 		return nil

@@ -3,6 +3,7 @@ package plugin_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -74,5 +75,36 @@ func TestHandshake(t *testing.T) {
 	h := plugin.Handshake()
 	if h.MagicCookieKey != plugin.MagicCookieKey || len(h.MagicCookieValue) < 32 || h.ProtocolVersion != plugin.ProtocolVersion {
 		t.Errorf("Handshake = %+v", h)
+	}
+}
+
+func TestDecodeConfig(t *testing.T) {
+	type cfg struct {
+		Keywords []string `json:"keywords"`
+	}
+	for _, tt := range []struct {
+		raw  string
+		want []string
+		bad  string
+	}{
+		{raw: "", want: nil},
+		{raw: " \n", want: nil},
+		{raw: `{"keywords":["A"]}`, want: []string{"A"}},
+		{raw: `{"keyword":["A"]}`, bad: `unknown field "keyword"`},
+		{raw: `{"keywords":"A"}`, bad: "cannot unmarshal"},
+		{raw: `{} {}`, bad: "trailing data"},
+		{raw: `{`, bad: "unexpected EOF"},
+	} {
+		var c cfg
+		err := plugin.DecodeConfig([]byte(tt.raw), &c)
+		if tt.bad != "" {
+			if !errors.Is(err, plugin.ErrBadConfig) || !strings.Contains(err.Error(), tt.bad) {
+				t.Errorf("DecodeConfig(%q) = %v; want ErrBadConfig saying %q", tt.raw, err, tt.bad)
+			}
+			continue
+		}
+		if err != nil || len(c.Keywords) != len(tt.want) {
+			t.Errorf("DecodeConfig(%q) = %+v, %v", tt.raw, c, err)
+		}
 	}
 }
