@@ -1,6 +1,7 @@
 // Package ruletest holds what the tests of the built-in rule plugins share:
 // a large realistic batch, the contract every rule plugin keeps (Info,
-// Configure, empty and cancelled checks, concurrent checks of one batch),
+// Configure, empty and cancelled checks, the same answers over gRPC,
+// concurrent checks of one batch),
 // and the benchmark bodies.
 package ruletest
 
@@ -13,10 +14,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/crewplan/crewplan/sdk/civil"
 	"github.com/crewplan/crewplan/sdk/plugin"
 	"github.com/crewplan/crewplan/sdk/rule"
+	"github.com/crewplan/crewplan/sdk/sdktest"
 )
 
 // BigBatch generates a batch of n candidates: 60 employees, a month of
@@ -93,8 +96,9 @@ func BigBatch(n int) *rule.Batch {
 // Contract tests what every built-in rule plugin promises, on rules made by
 // newRule: its Info, a configuration of nothing or {} accepted and
 // anything else refused with plugin.ErrBadConfig, no candidates giving no
-// verdicts, a cancelled context giving context.Canceled, and one batch
-// checked from several goroutines at once giving the same verdicts.
+// verdicts, a cancelled context giving context.Canceled, the same
+// verdicts over real gRPC, and one batch checked from several goroutines at
+// once giving the same verdicts.
 func Contract(t *testing.T, newRule func() rule.Rule, name string) {
 	ctx := context.Background()
 	t.Run("info", func(t *testing.T) {
@@ -140,6 +144,22 @@ func Contract(t *testing.T, newRule func() rule.Rule, name string) {
 		cancel()
 		if _, err := newRule().Check(cctx, BigBatch(1)); !errors.Is(err, context.Canceled) {
 			t.Errorf("Check with a canceled context = %v, want context.Canceled", err)
+		}
+	})
+	t.Run("grpc", func(t *testing.T) {
+		// The rule answers the same over real gRPC (in memory) as in
+		// process, and configures and self-tests over it.
+		want := sdktest.Check(t, newRule(), BigBatch(2000))
+		remote := sdktest.ServeInProcessGRPC(t, newRule())
+		if err := remote.Configure(t.Context(), []byte("{}")); err != nil {
+			t.Fatalf("Configure over gRPC: %v", err)
+		}
+		if err := remote.SelfTest(t.Context()); err != nil {
+			t.Fatalf("SelfTest over gRPC: %v", err)
+		}
+		got := sdktest.Check(t, remote, BigBatch(2000))
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("over gRPC (-in-process +gRPC):\n%s", diff)
 		}
 	})
 	t.Run("concurrent", func(t *testing.T) {
