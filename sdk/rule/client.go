@@ -7,7 +7,11 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
+	_ "google.golang.org/grpc/encoding/proto" // registers the codec wireCodec wraps
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/crewplan/crewplan/sdk/plugin"
 	pluginv1 "github.com/crewplan/crewplan/sdk/proto/crewplan/plugin/v1"
@@ -60,6 +64,7 @@ func VersionedPlugins(name string) map[int]goplugin.PluginSet {
 // plugin and retries.
 type Client struct {
 	name string
+	cc   grpc.ClientConnInterface
 	rpc  rulev1.RuleServiceClient
 	// sent are the context keys the plugin was sent in full.
 	sent sentKeys
@@ -76,7 +81,7 @@ func NewClient(cc grpc.ClientConnInterface, name string) *Client {
 	if name == "" {
 		name = "(unnamed)"
 	}
-	return &Client{name: name, rpc: rulev1.NewRuleServiceClient(cc)}
+	return &Client{name: name, cc: cc, rpc: rulev1.NewRuleServiceClient(cc)}
 }
 
 // Name returns the name the client's errors give the plugin.
@@ -120,11 +125,11 @@ func (c *Client) Configure(ctx context.Context, raw []byte) error {
 func (c *Client) Check(ctx context.Context, b *Batch) ([]Verdict, error) {
 	key := b.ContextKey
 	omit := key != 0 && c.sent.has(key)
-	resp, err := c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: b.encoded(omit)}, plugin.CallOptions()...)
+	resp, err := c.check(ctx, b, omit)
 	if omit && status.Code(err) == codes.FailedPrecondition {
 		c.sent.forget(key)
 		omit = false
-		resp, err = c.rpc.Check(ctx, &rulev1.CheckRequest{Batch: b.encoded(false)}, plugin.CallOptions()...)
+		resp, err = c.check(ctx, b, false)
 	}
 	if err != nil {
 		return nil, c.errorf("check", err)
@@ -147,10 +152,25 @@ func (c *Client) SelfTest(ctx context.Context) error {
 	return nil
 }
 
-// encoded returns the batch's wire form, encoded once however many plugin
+// check sends the batch's CheckRequest, marshaled once however many plugin
 // clients send it (the host asks every rule plugin about the same batch at
-// once); the proto message is only read by the concurrent sends.
-func (b *Batch) encoded(omitContext bool) *rulev1.Batch {
+// once).
+func (c *Client) check(ctx context.Context, b *Batch, omitContext bool) (*rulev1.CheckResponse, error) {
+	req, err := b.marshaled(omitContext)
+	if err != nil {
+		return nil, err
+	}
+	resp := new(rulev1.CheckResponse)
+	opts := append(plugin.CallOptions(), grpc.ForceCodecV2(wireCodec{}))
+	if err := c.cc.Invoke(ctx, rulev1.RuleService_Check_FullMethodName, req, resp, opts...); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// marshaled returns the batch's CheckRequest in wire form, encoded and
+// marshaled once per context key and form.
+func (b *Batch) marshaled(omitContext bool) (*preMarshaled, error) {
 	i := 0
 	if omitContext {
 		i = 1
@@ -158,8 +178,35 @@ func (b *Batch) encoded(omitContext bool) *rulev1.Batch {
 	b.wireMu.Lock()
 	defer b.wireMu.Unlock()
 	w := &b.wire[i]
-	if w.pb == nil || w.key != b.ContextKey {
-		w.pb, w.key = encodeBatch(b, omitContext), b.ContextKey
+	if w.req == nil || w.key != b.ContextKey {
+		w.key = b.ContextKey
+		w.req, w.err = proto.Marshal(&rulev1.CheckRequest{Batch: encodeBatch(b, omitContext)})
 	}
-	return w.pb
+	if w.err != nil {
+		return nil, fmt.Errorf("marshal batch: %w", w.err)
+	}
+	return &preMarshaled{b: w.req}, nil
 }
+
+// preMarshaled is a message already in its protobuf wire form.
+type preMarshaled struct{ b []byte }
+
+// wireCodec is gRPC's protobuf codec that sends a preMarshaled message as
+// it is; the plugin reads it as the protobuf it is.
+type wireCodec struct{}
+
+func (wireCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if p, ok := v.(*preMarshaled); ok {
+		return mem.BufferSlice{mem.SliceBuffer(p.b)}, nil
+	}
+	return encoding.GetCodecV2(protoCodec).Marshal(v)
+}
+
+func (wireCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	return encoding.GetCodecV2(protoCodec).Unmarshal(data, v)
+}
+
+// Name is protobuf's: the plugin decodes what it receives as usual.
+func (wireCodec) Name() string { return protoCodec }
+
+const protoCodec = "proto"

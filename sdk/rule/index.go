@@ -66,7 +66,7 @@ func (b *Batch) Reindex() {
 	b.once = sync.Once{}
 	b.index = nil
 	b.wireMu.Lock()
-	b.wire[0].pb, b.wire[1].pb = nil, nil
+	b.wire[0].req, b.wire[1].req = nil, nil
 	b.wireMu.Unlock()
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/crewplan/crewplan/sdk/civil"
 	"github.com/crewplan/crewplan/sdk/plugin"
-	rulev1 "github.com/crewplan/crewplan/sdk/proto/crewplan/rule/v1"
 )
 
 // APIVersion is the rule API version this package speaks.
@@ -139,12 +138,13 @@ type Batch struct {
 
 	once  sync.Once
 	index *batchIndex
-	// wire caches the batch's encoding, with [0] and without [1] its
-	// context, for the plugin clients that share one batch.
+	// wire caches the batch's CheckRequest in wire form, with [0] and
+	// without [1] its context, for the plugin clients that share one batch.
 	wireMu sync.Mutex
 	wire   [2]struct {
 		key uint64 // the ContextKey it was encoded with
-		pb  *rulev1.Batch
+		req []byte
+		err error
 	}
 }
 
