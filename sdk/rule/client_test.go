@@ -65,8 +65,8 @@ func TestClientRejectsGarbage(t *testing.T) {
 		want string
 	}{
 		{"wrong count", &rulev1.CheckResponse{Count: 1}, "rule plugin liar: check: bad reply: 1 verdicts for 3 candidates"},
-		{"unknown severity", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 0, Rule: "r", Severity: 5, Message: "m"}}}, "unknown severity 5"},
-		{"empty rule id", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 0, Severity: rulev1.Severity_SEVERITY_HARD, Message: "m"}}}, "empty rule id"},
+		{"unknown severity", reply(3, wireViolation{0, "r", 5, "m"}), "unknown severity 5"},
+		{"empty rule id", reply(3, wireViolation{0, "", rulev1.Severity_SEVERITY_HARD, "m"}), "empty rule id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,15 +57,27 @@ func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 	if n == 0 {
 		return resp
 	}
-	resp.Violations = make([]*rulev1.Violation, 0, n)
+	resp.Candidate = make([]int32, 0, n)
+	resp.Rule = make([]int32, 0, n)
+	resp.Severity = make([]rulev1.Severity, 0, n)
+	resp.Message = make([]string, 0, n)
+	// A rule plugin names a handful of rules: a linear search of the
+	// table beats a map.
+	ruleIndex := func(id string) int32 {
+		for i, r := range resp.Rules {
+			if r == id {
+				return int32(i)
+			}
+		}
+		resp.Rules = append(resp.Rules, id)
+		return int32(len(resp.Rules) - 1)
+	}
 	for i, v := range vs {
 		for _, x := range v.Violations {
-			resp.Violations = append(resp.Violations, &rulev1.Violation{
-				Candidate: int32(i),
-				Rule:      x.Rule,
-				Severity:  encodeSeverity(x.Severity),
-				Message:   x.Message,
-			})
+			resp.Candidate = append(resp.Candidate, int32(i))
+			resp.Rule = append(resp.Rule, ruleIndex(x.Rule))
+			resp.Severity = append(resp.Severity, encodeSeverity(x.Severity))
+			resp.Message = append(resp.Message, x.Message)
 		}
 	}
 	return resp
@@ -82,7 +94,9 @@ func encodeSeverity(s Severity) rulev1.Severity {
 }
 
 // decodeVerdicts turns a plugin's reply to a batch of n candidates into
-// verdicts, refusing anything that breaks the protocol.
+// verdicts, refusing anything that breaks the protocol. The violations of
+// all candidates share one backing array; each verdict's slice is capped,
+// so appending to one never writes into another's.
 func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 	if resp == nil {
 		return nil, fmt.Errorf("%w: no response", ErrBadReply)
@@ -90,29 +104,61 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 	if int(resp.GetCount()) != n {
 		return nil, fmt.Errorf("%w: %d verdicts for %d candidates", ErrBadReply, resp.GetCount(), n)
 	}
-	vs := make([]Verdict, n)
-	for j, x := range resp.GetViolations() {
-		if x == nil {
-			return nil, fmt.Errorf("%w: violation %d: empty", ErrBadReply, j)
+	cands, rules, sevs, msgs := resp.GetCandidate(), resp.GetRule(), resp.GetSeverity(), resp.GetMessage()
+	m := len(cands)
+	if len(rules) != m || len(sevs) != m || len(msgs) != m {
+		return nil, fmt.Errorf("%w: violation columns of different lengths: %d candidates, %d rules, %d severities, %d messages",
+			ErrBadReply, m, len(rules), len(sevs), len(msgs))
+	}
+	table := resp.GetRules()
+	for i, id := range table {
+		if id == "" {
+			return nil, fmt.Errorf("%w: rule table entry %d: empty rule id", ErrBadReply, i)
 		}
-		c := int(x.GetCandidate())
+	}
+	vs := make([]Verdict, n)
+	if m == 0 {
+		return vs, nil
+	}
+	// First pass: check each violation and count those of each candidate.
+	count := make([]int32, n)
+	for j := range m {
+		c := int(cands[j])
 		if c < 0 || c >= n {
 			return nil, fmt.Errorf("%w: violation %d: candidate %d out of range 0 to %d", ErrBadReply, j, c, n-1)
 		}
-		var sev Severity
-		switch x.GetSeverity() {
-		case rulev1.Severity_SEVERITY_HARD:
-			sev = Hard
-		case rulev1.Severity_SEVERITY_SOFT:
-			sev = Soft
+		r := int(rules[j])
+		if r < 0 || r >= len(table) {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d): rule %d not in the reply's table of %d", ErrBadReply, j, c, r, len(table))
+		}
+		switch sevs[j] {
+		case rulev1.Severity_SEVERITY_HARD, rulev1.Severity_SEVERITY_SOFT:
 		default:
 			return nil, fmt.Errorf("%w: violation %d (candidate %d, rule %q): unknown severity %d",
-				ErrBadReply, j, c, x.GetRule(), int32(x.GetSeverity()))
+				ErrBadReply, j, c, table[r], int32(sevs[j]))
 		}
-		if err := validViolation(x.GetRule(), sev, x.GetMessage()); err != nil {
-			return nil, fmt.Errorf("%w: violation %d (candidate %d): %w", ErrBadReply, j, c, err)
+		if msgs[j] == "" {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d): rule %q: empty message", ErrBadReply, j, c, table[r])
 		}
-		vs[c].Violations = append(vs[c].Violations, Violation{Rule: x.GetRule(), Severity: sev, Message: x.GetMessage()})
+		count[c]++
+	}
+	// Second pass: lay the violations out candidate by candidate, in the
+	// order they came.
+	all := make([]Violation, m)
+	at := int32(0)
+	for c, k := range count {
+		if k > 0 {
+			vs[c].Violations = all[at : at : at+k]
+		}
+		at += k
+	}
+	for j := range m {
+		c := cands[j]
+		sev := Hard
+		if sevs[j] == rulev1.Severity_SEVERITY_SOFT {
+			sev = Soft
+		}
+		vs[c].Violations = append(vs[c].Violations, Violation{Rule: table[rules[j]], Severity: sev, Message: msgs[j]})
 	}
 	return vs, nil
 }

@@ -2,6 +2,7 @@ package rule_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -189,10 +190,68 @@ func TestVerdictsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestDecodeVerdictsRejects(t *testing.T) {
-	ok := func(c int32) *rulev1.Violation {
-		return &rulev1.Violation{Candidate: c, Rule: "window", Severity: rulev1.Severity_SEVERITY_HARD, Message: "too late"}
+// wireViolation is one violation of a reply, before it is split into the
+// reply's columns.
+type wireViolation struct {
+	candidate int32
+	rule      string
+	severity  rulev1.Severity
+	message   string
+}
+
+// reply builds a plugin's reply to count candidates, its violations in
+// columns as the protocol wants them.
+func reply(count int32, vs ...wireViolation) *rulev1.CheckResponse {
+	resp := &rulev1.CheckResponse{Count: count}
+	for _, v := range vs {
+		r := int32(slices.Index(resp.Rules, v.rule))
+		if r < 0 {
+			resp.Rules = append(resp.Rules, v.rule)
+			r = int32(len(resp.Rules) - 1)
+		}
+		resp.Candidate = append(resp.Candidate, v.candidate)
+		resp.Rule = append(resp.Rule, r)
+		resp.Severity = append(resp.Severity, v.severity)
+		resp.Message = append(resp.Message, v.message)
 	}
+	return resp
+}
+
+// A reply may list violations in any order of candidates: each candidate
+// gets its own in the order they came, and appending to one candidate's
+// violations leaves the next candidate's alone.
+func TestDecodeVerdictsOrder(t *testing.T) {
+	hard, soft := rulev1.Severity_SEVERITY_HARD, rulev1.Severity_SEVERITY_SOFT
+	vs, err := rule.DecodeVerdicts(reply(4,
+		wireViolation{2, "b", soft, "second first"},
+		wireViolation{0, "a", hard, "zero"},
+		wireViolation{2, "a", hard, "second second"},
+	), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rule.Verdict{
+		{Violations: []rule.Violation{{Rule: "a", Severity: rule.Hard, Message: "zero"}}},
+		{},
+		{Violations: []rule.Violation{{Rule: "b", Severity: rule.Soft, Message: "second first"}, {Rule: "a", Severity: rule.Hard, Message: "second second"}}},
+		{},
+	}
+	if diff := cmp.Diff(want, vs, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("decoded (-want +got):\n%s", diff)
+	}
+	vs[0].Violations = append(vs[0].Violations, rule.Violation{Rule: "x", Severity: rule.Hard, Message: "added"})
+	if vs[2].Violations[0].Message != "second first" {
+		t.Fatalf("appending to candidate 0 overwrote candidate 2: %+v", vs[2].Violations)
+	}
+}
+
+func TestDecodeVerdictsRejects(t *testing.T) {
+	hard, soft := rulev1.Severity_SEVERITY_HARD, rulev1.Severity_SEVERITY_SOFT
+	ok := func(c int32) wireViolation { return wireViolation{c, "window", hard, "too late"} }
+	short := reply(3, ok(0), ok(1))
+	short.Message = short.Message[:1]
+	badIndex := reply(3, ok(0))
+	badIndex.Rule[0] = 1
 	tests := []struct {
 		name string
 		resp *rulev1.CheckResponse
@@ -201,13 +260,14 @@ func TestDecodeVerdictsRejects(t *testing.T) {
 		{"nil", nil, "no response"},
 		{"too few", &rulev1.CheckResponse{Count: 2}, "2 verdicts for 3 candidates"},
 		{"too many", &rulev1.CheckResponse{Count: 4}, "4 verdicts for 3 candidates"},
-		{"candidate out of range", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{ok(0), ok(3)}}, "violation 1: candidate 3 out of range 0 to 2"},
-		{"negative candidate", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{ok(-1)}}, "candidate -1 out of range"},
-		{"unspecified severity", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 1, Rule: "window", Message: "x"}}}, `(candidate 1, rule "window"): unknown severity 0`},
-		{"unknown severity", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 1, Rule: "window", Severity: 42, Message: "x"}}}, "unknown severity 42"},
-		{"empty rule", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 2, Severity: rulev1.Severity_SEVERITY_SOFT, Message: "x"}}}, "violation 0 (candidate 2): empty rule id"},
-		{"empty message", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{{Candidate: 2, Rule: "window", Severity: rulev1.Severity_SEVERITY_SOFT}}}, `rule "window": empty message`},
-		{"nil violation", &rulev1.CheckResponse{Count: 3, Violations: []*rulev1.Violation{nil}}, "violation 0: empty"},
+		{"candidate out of range", reply(3, ok(0), ok(3)), "violation 1: candidate 3 out of range 0 to 2"},
+		{"negative candidate", reply(3, ok(-1)), "candidate -1 out of range"},
+		{"unspecified severity", reply(3, wireViolation{1, "window", 0, "x"}), `(candidate 1, rule "window"): unknown severity 0`},
+		{"unknown severity", reply(3, wireViolation{1, "window", 42, "x"}), "unknown severity 42"},
+		{"empty rule", reply(3, wireViolation{2, "", soft, "x"}), "rule table entry 0: empty rule id"},
+		{"empty message", reply(3, wireViolation{2, "window", soft, ""}), `violation 0 (candidate 2): rule "window": empty message`},
+		{"columns of different lengths", short, "violation columns of different lengths: 2 candidates, 2 rules, 2 severities, 1 messages"},
+		{"rule not in table", badIndex, "violation 0 (candidate 0): rule 1 not in the reply's table of 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,7 +313,8 @@ func FuzzDecodeVerdicts(f *testing.F) {
 	seed(&rulev1.CheckResponse{}, 0)
 	seed(&rulev1.CheckResponse{Count: 3}, 3)
 	seed(rule.EncodeVerdicts([]rule.Verdict{{}, {Violations: []rule.Violation{{Rule: "r", Severity: rule.Soft, Message: "m"}}}}), 2)
-	seed(&rulev1.CheckResponse{Count: 2, Violations: []*rulev1.Violation{{Candidate: 5, Rule: "r", Severity: 3}}}, 2)
+	seed(reply(2, wireViolation{5, "r", 3, ""}), 2)
+	seed(reply(4, wireViolation{3, "r", rulev1.Severity_SEVERITY_HARD, "m"}, wireViolation{0, "s", rulev1.Severity_SEVERITY_SOFT, "n"}, wireViolation{3, "s", rulev1.Severity_SEVERITY_SOFT, "o"}), 4)
 	f.Add([]byte{0xff, 0x01}, 1)
 
 	f.Fuzz(func(t *testing.T, raw []byte, n int) {

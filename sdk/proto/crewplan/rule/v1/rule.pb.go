@@ -846,13 +846,22 @@ func (x *DateRange) GetReason() string {
 }
 
 // CheckResponse is the verdicts of a batch: candidate i passes unless a
-// violation names it.
+// violation names it. The violations travel column by column, like the
+// batch's candidates: violation j is (candidate[j], rules[rule[j]],
+// severity[j], message[j]); the four columns have the same length, and the
+// violations of one candidate keep their order.
 type CheckResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// count is the number of verdicts: the number of candidates.
 	Count int32 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
-	// violations in order; those of one candidate keep their order.
-	Violations    []*Violation `protobuf:"bytes,2,rep,name=violations,proto3" json:"violations,omitempty"`
+	// candidate is the index of each violation's candidate in the batch.
+	Candidate []int32 `protobuf:"varint,3,rep,packed,name=candidate,proto3" json:"candidate,omitempty"`
+	// rules are the rule ids named in this reply, each once.
+	Rules []string `protobuf:"bytes,4,rep,name=rules,proto3" json:"rules,omitempty"`
+	// rule is each violation's rule, an index into rules.
+	Rule          []int32    `protobuf:"varint,5,rep,packed,name=rule,proto3" json:"rule,omitempty"`
+	Severity      []Severity `protobuf:"varint,6,rep,packed,name=severity,proto3,enum=crewplan.rule.v1.Severity" json:"severity,omitempty"`
+	Message       []string   `protobuf:"bytes,7,rep,name=message,proto3" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -894,80 +903,39 @@ func (x *CheckResponse) GetCount() int32 {
 	return 0
 }
 
-func (x *CheckResponse) GetViolations() []*Violation {
+func (x *CheckResponse) GetCandidate() []int32 {
 	if x != nil {
-		return x.Violations
+		return x.Candidate
 	}
 	return nil
 }
 
-// Violation is rule.Violation with the index of its candidate.
-type Violation struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Candidate     int32                  `protobuf:"varint,1,opt,name=candidate,proto3" json:"candidate,omitempty"`
-	Rule          string                 `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
-	Severity      Severity               `protobuf:"varint,3,opt,name=severity,proto3,enum=crewplan.rule.v1.Severity" json:"severity,omitempty"`
-	Message       string                 `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Violation) Reset() {
-	*x = Violation{}
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[9]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Violation) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Violation) ProtoMessage() {}
-
-func (x *Violation) ProtoReflect() protoreflect.Message {
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[9]
+func (x *CheckResponse) GetRules() []string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
+		return x.Rules
 	}
-	return mi.MessageOf(x)
+	return nil
 }
 
-// Deprecated: Use Violation.ProtoReflect.Descriptor instead.
-func (*Violation) Descriptor() ([]byte, []int) {
-	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{9}
-}
-
-func (x *Violation) GetCandidate() int32 {
-	if x != nil {
-		return x.Candidate
-	}
-	return 0
-}
-
-func (x *Violation) GetRule() string {
+func (x *CheckResponse) GetRule() []int32 {
 	if x != nil {
 		return x.Rule
 	}
-	return ""
+	return nil
 }
 
-func (x *Violation) GetSeverity() Severity {
+func (x *CheckResponse) GetSeverity() []Severity {
 	if x != nil {
 		return x.Severity
 	}
-	return Severity_SEVERITY_UNSPECIFIED
+	return nil
 }
 
-func (x *Violation) GetMessage() string {
+func (x *CheckResponse) GetMessage() []string {
 	if x != nil {
 		return x.Message
 	}
-	return ""
+	return nil
 }
 
 // SelfTestRequest asks a plugin to run its own checks.
@@ -979,7 +947,7 @@ type SelfTestRequest struct {
 
 func (x *SelfTestRequest) Reset() {
 	*x = SelfTestRequest{}
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[10]
+	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -991,7 +959,7 @@ func (x *SelfTestRequest) String() string {
 func (*SelfTestRequest) ProtoMessage() {}
 
 func (x *SelfTestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[10]
+	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1004,7 +972,7 @@ func (x *SelfTestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfTestRequest.ProtoReflect.Descriptor instead.
 func (*SelfTestRequest) Descriptor() ([]byte, []int) {
-	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{10}
+	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{9}
 }
 
 // SelfTestResponse is empty: a failed self-test is a gRPC error.
@@ -1016,7 +984,7 @@ type SelfTestResponse struct {
 
 func (x *SelfTestResponse) Reset() {
 	*x = SelfTestResponse{}
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[11]
+	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1028,7 +996,7 @@ func (x *SelfTestResponse) String() string {
 func (*SelfTestResponse) ProtoMessage() {}
 
 func (x *SelfTestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[11]
+	mi := &file_crewplan_rule_v1_rule_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1041,7 +1009,7 @@ func (x *SelfTestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfTestResponse.ProtoReflect.Descriptor instead.
 func (*SelfTestResponse) Descriptor() ([]byte, []int) {
-	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{11}
+	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{10}
 }
 
 var File_crewplan_rule_v1_rule_proto protoreflect.FileDescriptor
@@ -1122,17 +1090,15 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\tDateRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x05R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x05R\x03end\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"b\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xd1\x01\n" +
 	"\rCheckResponse\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x05R\x05count\x12;\n" +
-	"\n" +
-	"violations\x18\x02 \x03(\v2\x1b.crewplan.rule.v1.ViolationR\n" +
-	"violations\"\x8f\x01\n" +
-	"\tViolation\x12\x1c\n" +
-	"\tcandidate\x18\x01 \x01(\x05R\tcandidate\x12\x12\n" +
-	"\x04rule\x18\x02 \x01(\tR\x04rule\x126\n" +
-	"\bseverity\x18\x03 \x01(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage\"\x11\n" +
+	"\x05count\x18\x01 \x01(\x05R\x05count\x12\x1c\n" +
+	"\tcandidate\x18\x03 \x03(\x05R\tcandidate\x12\x14\n" +
+	"\x05rules\x18\x04 \x03(\tR\x05rules\x12\x12\n" +
+	"\x04rule\x18\x05 \x03(\x05R\x04rule\x126\n" +
+	"\bseverity\x18\x06 \x03(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x18\n" +
+	"\amessage\x18\a \x03(\tR\amessageJ\x04\b\x02\x10\x03R\n" +
+	"violations\"\x11\n" +
 	"\x0fSelfTestRequest\"\x12\n" +
 	"\x10SelfTestResponse*R\n" +
 	"\x04Mode\x12\x14\n" +
@@ -1163,7 +1129,7 @@ func file_crewplan_rule_v1_rule_proto_rawDescGZIP() []byte {
 }
 
 var file_crewplan_rule_v1_rule_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_crewplan_rule_v1_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_crewplan_rule_v1_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_crewplan_rule_v1_rule_proto_goTypes = []any{
 	(Mode)(0),                    // 0: crewplan.rule.v1.Mode
 	(Severity)(0),                // 1: crewplan.rule.v1.Severity
@@ -1176,15 +1142,14 @@ var file_crewplan_rule_v1_rule_proto_goTypes = []any{
 	(*Employee)(nil),             // 8: crewplan.rule.v1.Employee
 	(*DateRange)(nil),            // 9: crewplan.rule.v1.DateRange
 	(*CheckResponse)(nil),        // 10: crewplan.rule.v1.CheckResponse
-	(*Violation)(nil),            // 11: crewplan.rule.v1.Violation
-	(*SelfTestRequest)(nil),      // 12: crewplan.rule.v1.SelfTestRequest
-	(*SelfTestResponse)(nil),     // 13: crewplan.rule.v1.SelfTestResponse
-	nil,                          // 14: crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
-	nil,                          // 15: crewplan.rule.v1.Employee.AttributesEntry
-	(*v1.InfoRequest)(nil),       // 16: crewplan.plugin.v1.InfoRequest
-	(*v1.ConfigureRequest)(nil),  // 17: crewplan.plugin.v1.ConfigureRequest
-	(*v1.InfoResponse)(nil),      // 18: crewplan.plugin.v1.InfoResponse
-	(*v1.ConfigureResponse)(nil), // 19: crewplan.plugin.v1.ConfigureResponse
+	(*SelfTestRequest)(nil),      // 11: crewplan.rule.v1.SelfTestRequest
+	(*SelfTestResponse)(nil),     // 12: crewplan.rule.v1.SelfTestResponse
+	nil,                          // 13: crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
+	nil,                          // 14: crewplan.rule.v1.Employee.AttributesEntry
+	(*v1.InfoRequest)(nil),       // 15: crewplan.plugin.v1.InfoRequest
+	(*v1.ConfigureRequest)(nil),  // 16: crewplan.plugin.v1.ConfigureRequest
+	(*v1.InfoResponse)(nil),      // 17: crewplan.plugin.v1.InfoResponse
+	(*v1.ConfigureResponse)(nil), // 18: crewplan.plugin.v1.ConfigureResponse
 }
 var file_crewplan_rule_v1_rule_proto_depIdxs = []int32{
 	3,  // 0: crewplan.rule.v1.CheckRequest.batch:type_name -> crewplan.rule.v1.Batch
@@ -1194,24 +1159,23 @@ var file_crewplan_rule_v1_rule_proto_depIdxs = []int32{
 	7,  // 4: crewplan.rule.v1.Batch.events:type_name -> crewplan.rule.v1.Event
 	8,  // 5: crewplan.rule.v1.Batch.employees:type_name -> crewplan.rule.v1.Employee
 	6,  // 6: crewplan.rule.v1.Batch.assignments:type_name -> crewplan.rule.v1.Assignments
-	14, // 7: crewplan.rule.v1.Settings.earliest_offset_days:type_name -> crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
+	13, // 7: crewplan.rule.v1.Settings.earliest_offset_days:type_name -> crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
 	9,  // 8: crewplan.rule.v1.Employee.time_off:type_name -> crewplan.rule.v1.DateRange
-	15, // 9: crewplan.rule.v1.Employee.attributes:type_name -> crewplan.rule.v1.Employee.AttributesEntry
-	11, // 10: crewplan.rule.v1.CheckResponse.violations:type_name -> crewplan.rule.v1.Violation
-	1,  // 11: crewplan.rule.v1.Violation.severity:type_name -> crewplan.rule.v1.Severity
-	16, // 12: crewplan.rule.v1.RuleService.Info:input_type -> crewplan.plugin.v1.InfoRequest
-	17, // 13: crewplan.rule.v1.RuleService.Configure:input_type -> crewplan.plugin.v1.ConfigureRequest
-	2,  // 14: crewplan.rule.v1.RuleService.Check:input_type -> crewplan.rule.v1.CheckRequest
-	12, // 15: crewplan.rule.v1.RuleService.SelfTest:input_type -> crewplan.rule.v1.SelfTestRequest
-	18, // 16: crewplan.rule.v1.RuleService.Info:output_type -> crewplan.plugin.v1.InfoResponse
-	19, // 17: crewplan.rule.v1.RuleService.Configure:output_type -> crewplan.plugin.v1.ConfigureResponse
-	10, // 18: crewplan.rule.v1.RuleService.Check:output_type -> crewplan.rule.v1.CheckResponse
-	13, // 19: crewplan.rule.v1.RuleService.SelfTest:output_type -> crewplan.rule.v1.SelfTestResponse
-	16, // [16:20] is the sub-list for method output_type
-	12, // [12:16] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	14, // 9: crewplan.rule.v1.Employee.attributes:type_name -> crewplan.rule.v1.Employee.AttributesEntry
+	1,  // 10: crewplan.rule.v1.CheckResponse.severity:type_name -> crewplan.rule.v1.Severity
+	15, // 11: crewplan.rule.v1.RuleService.Info:input_type -> crewplan.plugin.v1.InfoRequest
+	16, // 12: crewplan.rule.v1.RuleService.Configure:input_type -> crewplan.plugin.v1.ConfigureRequest
+	2,  // 13: crewplan.rule.v1.RuleService.Check:input_type -> crewplan.rule.v1.CheckRequest
+	11, // 14: crewplan.rule.v1.RuleService.SelfTest:input_type -> crewplan.rule.v1.SelfTestRequest
+	17, // 15: crewplan.rule.v1.RuleService.Info:output_type -> crewplan.plugin.v1.InfoResponse
+	18, // 16: crewplan.rule.v1.RuleService.Configure:output_type -> crewplan.plugin.v1.ConfigureResponse
+	10, // 17: crewplan.rule.v1.RuleService.Check:output_type -> crewplan.rule.v1.CheckResponse
+	12, // 18: crewplan.rule.v1.RuleService.SelfTest:output_type -> crewplan.rule.v1.SelfTestResponse
+	15, // [15:19] is the sub-list for method output_type
+	11, // [11:15] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_crewplan_rule_v1_rule_proto_init() }
@@ -1226,7 +1190,7 @@ func file_crewplan_rule_v1_rule_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_crewplan_rule_v1_rule_proto_rawDesc), len(file_crewplan_rule_v1_rule_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   14,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
