@@ -10,6 +10,10 @@ import (
 // default 4 MiB.
 const MaxMessageSize = 256 << 20
 
+const windowSize = 16 << 20
+
+const bufferSize = 1 << 20
+
 // Handshake returns the go-plugin handshake of crewplan's plugins: the
 // cookie in MagicCookieKey and the base ProtocolVersion. The API versions of
 // each plugin type are negotiated on top of it through go-plugin's
@@ -28,6 +32,10 @@ func NewGRPCServer(opts []grpc.ServerOption) *grpc.Server {
 	opts = append(opts,
 		grpc.MaxRecvMsgSize(MaxMessageSize),
 		grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.InitialWindowSize(windowSize),
+		grpc.InitialConnWindowSize(windowSize),
+		grpc.ReadBufferSize(bufferSize),
+		grpc.WriteBufferSize(bufferSize),
 	)
 	return grpc.NewServer(opts...)
 }
@@ -45,5 +53,11 @@ func CallOptions() []grpc.CallOption {
 // ClientConfig.GRPCDialOptions so that every call, including go-plugin's
 // own, accepts large messages.
 func DialOptions() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithDefaultCallOptions(CallOptions()...)}
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(CallOptions()...),
+		grpc.WithInitialWindowSize(windowSize),
+		grpc.WithInitialConnWindowSize(windowSize),
+		grpc.WithReadBufferSize(bufferSize),
+		grpc.WithWriteBufferSize(bufferSize),
+	}
 }

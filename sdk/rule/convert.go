@@ -3,6 +3,7 @@ package rule
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/crewplan/crewplan/sdk/civil"
 	rulev1 "github.com/crewplan/crewplan/sdk/proto/crewplan/rule/v1"
@@ -60,7 +61,14 @@ func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 	resp.Candidate = make([]int32, 0, n)
 	resp.Rule = make([]int32, 0, n)
 	resp.Severity = make([]rulev1.Severity, 0, n)
-	resp.Message = make([]string, 0, n)
+	resp.MessageLength = make([]int32, 0, n)
+	size := 0
+	for _, v := range vs {
+		for _, x := range v.Violations {
+			size += len(x.Message)
+		}
+	}
+	resp.Messages = make([]byte, 0, size)
 	// A rule plugin names a handful of rules: a linear search of the
 	// table beats a map.
 	ruleIndex := func(id string) int32 {
@@ -77,7 +85,8 @@ func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 			resp.Candidate = append(resp.Candidate, int32(i))
 			resp.Rule = append(resp.Rule, ruleIndex(x.Rule))
 			resp.Severity = append(resp.Severity, encodeSeverity(x.Severity))
-			resp.Message = append(resp.Message, x.Message)
+			resp.Messages = append(resp.Messages, x.Message...)
+			resp.MessageLength = append(resp.MessageLength, int32(len(x.Message)))
 		}
 	}
 	return resp
@@ -104,11 +113,30 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 	if int(resp.GetCount()) != n {
 		return nil, fmt.Errorf("%w: %d verdicts for %d candidates", ErrBadReply, resp.GetCount(), n)
 	}
-	cands, rules, sevs, msgs := resp.GetCandidate(), resp.GetRule(), resp.GetSeverity(), resp.GetMessage()
+	cands, rules, sevs, lens := resp.GetCandidate(), resp.GetRule(), resp.GetSeverity(), resp.GetMessageLength()
 	m := len(cands)
-	if len(rules) != m || len(sevs) != m || len(msgs) != m {
-		return nil, fmt.Errorf("%w: violation columns of different lengths: %d candidates, %d rules, %d severities, %d messages",
-			ErrBadReply, m, len(rules), len(sevs), len(msgs))
+	if len(rules) != m || len(sevs) != m || len(lens) != m {
+		return nil, fmt.Errorf("%w: violation columns of different lengths: %d candidates, %d rules, %d severities, %d message lengths",
+			ErrBadReply, m, len(rules), len(sevs), len(lens))
+	}
+	// One string holds every message; each violation's message is a
+	// substring of it, sharing its bytes.
+	text := string(resp.GetMessages())
+	if !utf8.ValidString(text) {
+		return nil, fmt.Errorf("%w: messages are not valid UTF-8", ErrBadReply)
+	}
+	total := 0
+	for j, l := range lens {
+		if l <= 0 {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d): empty message", ErrBadReply, j, cands[j])
+		}
+		total += int(l)
+		if total > len(text) {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d): message lengths run past the %d bytes of messages", ErrBadReply, j, cands[j], len(text))
+		}
+	}
+	if total != len(text) {
+		return nil, fmt.Errorf("%w: message lengths add up to %d bytes, messages have %d", ErrBadReply, total, len(text))
 	}
 	table := resp.GetRules()
 	for i, id := range table {
@@ -137,9 +165,6 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 			return nil, fmt.Errorf("%w: violation %d (candidate %d, rule %q): unknown severity %d",
 				ErrBadReply, j, c, table[r], int32(sevs[j]))
 		}
-		if msgs[j] == "" {
-			return nil, fmt.Errorf("%w: violation %d (candidate %d): rule %q: empty message", ErrBadReply, j, c, table[r])
-		}
 		count[c]++
 	}
 	// Second pass: lay the violations out candidate by candidate, in the
@@ -152,13 +177,16 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 		}
 		at += k
 	}
+	off := 0
 	for j := range m {
 		c := cands[j]
 		sev := Hard
 		if sevs[j] == rulev1.Severity_SEVERITY_SOFT {
 			sev = Soft
 		}
-		vs[c].Violations = append(vs[c].Violations, Violation{Rule: table[rules[j]], Severity: sev, Message: msgs[j]})
+		msg := text[off : off+int(lens[j])]
+		off += int(lens[j])
+		vs[c].Violations = append(vs[c].Violations, Violation{Rule: table[rules[j]], Severity: sev, Message: msg})
 	}
 	return vs, nil
 }

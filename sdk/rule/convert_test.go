@@ -212,7 +212,8 @@ func reply(count int32, vs ...wireViolation) *rulev1.CheckResponse {
 		resp.Candidate = append(resp.Candidate, v.candidate)
 		resp.Rule = append(resp.Rule, r)
 		resp.Severity = append(resp.Severity, v.severity)
-		resp.Message = append(resp.Message, v.message)
+		resp.Messages = append(resp.Messages, v.message...)
+		resp.MessageLength = append(resp.MessageLength, int32(len(v.message)))
 	}
 	return resp
 }
@@ -249,7 +250,13 @@ func TestDecodeVerdictsRejects(t *testing.T) {
 	hard, soft := rulev1.Severity_SEVERITY_HARD, rulev1.Severity_SEVERITY_SOFT
 	ok := func(c int32) wireViolation { return wireViolation{c, "window", hard, "too late"} }
 	short := reply(3, ok(0), ok(1))
-	short.Message = short.Message[:1]
+	short.MessageLength = short.MessageLength[:1]
+	long := reply(3, ok(0), ok(1))
+	long.MessageLength[1] = 100
+	extra := reply(3, ok(0))
+	extra.Messages = append(extra.Messages, "!"...)
+	notUTF8 := reply(3, ok(0))
+	notUTF8.Messages[0] = 0xff
 	badIndex := reply(3, ok(0))
 	badIndex.Rule[0] = 1
 	tests := []struct {
@@ -265,8 +272,11 @@ func TestDecodeVerdictsRejects(t *testing.T) {
 		{"unspecified severity", reply(3, wireViolation{1, "window", 0, "x"}), `(candidate 1, rule "window"): unknown severity 0`},
 		{"unknown severity", reply(3, wireViolation{1, "window", 42, "x"}), "unknown severity 42"},
 		{"empty rule", reply(3, wireViolation{2, "", soft, "x"}), "rule table entry 0: empty rule id"},
-		{"empty message", reply(3, wireViolation{2, "window", soft, ""}), `violation 0 (candidate 2): rule "window": empty message`},
-		{"columns of different lengths", short, "violation columns of different lengths: 2 candidates, 2 rules, 2 severities, 1 messages"},
+		{"empty message", reply(3, wireViolation{2, "window", soft, ""}), `violation 0 (candidate 2): empty message`},
+		{"columns of different lengths", short, "violation columns of different lengths: 2 candidates, 2 rules, 2 severities, 1 message lengths"},
+		{"message past the end", long, "violation 1 (candidate 1): message lengths run past the 16 bytes of messages"},
+		{"bytes left over", extra, "message lengths add up to 8 bytes, messages have 9"},
+		{"not UTF-8", notUTF8, "messages are not valid UTF-8"},
 		{"rule not in table", badIndex, "violation 0 (candidate 0): rule 1 not in the reply's table of 1"},
 	}
 	for _, tt := range tests {

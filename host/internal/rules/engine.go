@@ -79,15 +79,35 @@ func (e *Engine) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, erro
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	out := make([]rule.Verdict, len(b.Candidates))
+	return merge(answers, len(b.Candidates)), nil
+}
+
+// merge joins the rules' answers about n candidates: a candidate's
+// violations are those of the first rule, then the second's, and so on.
+// They share one backing array; each verdict's slice is capped, so
+// appending to one never writes into another's.
+func merge(answers [][]rule.Verdict, n int) []rule.Verdict {
+	out := make([]rule.Verdict, n)
+	total := 0
 	for _, vs := range answers {
 		for j := range vs {
-			if len(vs[j].Violations) > 0 {
-				out[j].Violations = append(out[j].Violations, vs[j].Violations...)
-			}
+			total += len(vs[j].Violations)
 		}
 	}
-	return out, nil
+	if total == 0 {
+		return out
+	}
+	all := make([]rule.Violation, 0, total)
+	for j := range out {
+		start := len(all)
+		for _, vs := range answers {
+			all = append(all, vs[j].Violations...)
+		}
+		if len(all) > start {
+			out[j].Violations = all[start:len(all):len(all)]
+		}
+	}
+	return out
 }
 
 // Finding is a posted assignment that breaks a rule.

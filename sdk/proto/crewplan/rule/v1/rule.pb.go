@@ -859,9 +859,13 @@ type CheckResponse struct {
 	// rules are the rule ids named in this reply, each once.
 	Rules []string `protobuf:"bytes,4,rep,name=rules,proto3" json:"rules,omitempty"`
 	// rule is each violation's rule, an index into rules.
-	Rule          []int32    `protobuf:"varint,5,rep,packed,name=rule,proto3" json:"rule,omitempty"`
-	Severity      []Severity `protobuf:"varint,6,rep,packed,name=severity,proto3,enum=crewplan.rule.v1.Severity" json:"severity,omitempty"`
-	Message       []string   `protobuf:"bytes,7,rep,name=message,proto3" json:"message,omitempty"`
+	Rule     []int32    `protobuf:"varint,5,rep,packed,name=rule,proto3" json:"rule,omitempty"`
+	Severity []Severity `protobuf:"varint,6,rep,packed,name=severity,proto3,enum=crewplan.rule.v1.Severity" json:"severity,omitempty"`
+	// messages are the violations' messages, UTF-8, one after the other;
+	// message_length is each one's length in bytes. (One blob decodes in one
+	// allocation where ten thousand strings would take ten thousand.)
+	Messages      []byte  `protobuf:"bytes,7,opt,name=messages,proto3" json:"messages,omitempty"`
+	MessageLength []int32 `protobuf:"varint,8,rep,packed,name=message_length,json=messageLength,proto3" json:"message_length,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -931,9 +935,16 @@ func (x *CheckResponse) GetSeverity() []Severity {
 	return nil
 }
 
-func (x *CheckResponse) GetMessage() []string {
+func (x *CheckResponse) GetMessages() []byte {
 	if x != nil {
-		return x.Message
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *CheckResponse) GetMessageLength() []int32 {
+	if x != nil {
+		return x.MessageLength
 	}
 	return nil
 }
@@ -1090,14 +1101,15 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\tDateRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x05R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x05R\x03end\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xd1\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xfa\x01\n" +
 	"\rCheckResponse\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\x05R\x05count\x12\x1c\n" +
 	"\tcandidate\x18\x03 \x03(\x05R\tcandidate\x12\x14\n" +
 	"\x05rules\x18\x04 \x03(\tR\x05rules\x12\x12\n" +
 	"\x04rule\x18\x05 \x03(\x05R\x04rule\x126\n" +
-	"\bseverity\x18\x06 \x03(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x18\n" +
-	"\amessage\x18\a \x03(\tR\amessageJ\x04\b\x02\x10\x03R\n" +
+	"\bseverity\x18\x06 \x03(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x1a\n" +
+	"\bmessages\x18\a \x01(\fR\bmessages\x12%\n" +
+	"\x0emessage_length\x18\b \x03(\x05R\rmessageLengthJ\x04\b\x02\x10\x03R\n" +
 	"violations\"\x11\n" +
 	"\x0fSelfTestRequest\"\x12\n" +
 	"\x10SelfTestResponse*R\n" +
