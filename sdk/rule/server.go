@@ -30,7 +30,9 @@ type SelfTester interface {
 // the host is done with the plugin. Run by hand, without the host, it says
 // so on stderr and exits with status 1.
 //
-// Nothing may write to stdout before Serve; log with plugin.Logger().
+// Serve sets the process's GOGC to 400 unless the GOGC environment variable
+// is set (see tuneGC). Nothing may write to stdout before Serve; log with
+// plugin.Logger().
 func Serve(r Rule) {
 	tuneGC()
 	goplugin.Serve(&goplugin.ServeConfig{
