@@ -76,7 +76,7 @@ func (*pairing) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error
 			parent := [1]int64{ev.ParentRef}
 			cores = parent[:]
 		default:
-			num := firstSixDigits(ev.Name)
+			num := rule.EventNumber(ev.Name)
 			if num == "" {
 				out[i].Violations = []rule.Violation{hard(
 					"supervisor %s has no parent ref and no six-digit event number in its name, so its core event cannot be found",
@@ -144,31 +144,9 @@ func coresByNumber(b *rule.Batch) map[string][]int64 {
 		if ev.Type != rule.EventCore {
 			continue
 		}
-		if num := firstSixDigits(ev.Name); num != "" {
+		if num := rule.EventNumber(ev.Name); num != "" {
 			m[num] = append(m[num], ev.Ref)
 		}
 	}
 	return m
-}
-
-// firstSixDigits returns the first run of exactly six digits in s, bounded
-// by non-digits or the ends of s, or "" when s has none: in
-// "605577-CF-Protein Bars (300410117846) - V2-CORE" it is 605577, and a
-// longer number is never cut into one.
-func firstSixDigits(s string) string {
-	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j-i == 6 {
-			return s[i:j]
-		}
-		i = j
-	}
-	return ""
 }

@@ -1,4 +1,0 @@
-package rulespairing
-
-// FirstSixDigits exports firstSixDigits to the tests.
-var FirstSixDigits = firstSixDigits
