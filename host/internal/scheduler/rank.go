@@ -1,0 +1,168 @@
+package scheduler
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/rule"
+)
+
+// Ranker orders the qualified candidates of one decision. The rule-based
+// ranking of scheduling-rules.md is RuleRanking; a ranking model
+// implements Ranker too, and whenever it errs the scheduler falls back to
+// the rule-based order for that decision and counts the fallback.
+type Ranker interface {
+	// Name names the ranking in the run record: "rules", or a model's
+	// name and version.
+	Name() string
+	// Rank returns the order in which to try d.Choices, best first, as a
+	// permutation of their indexes. d.Choices come in the rule-based
+	// order. A model that cannot be trusted for this decision returns an
+	// error; an error with a Reason() string method is counted under that
+	// reason.
+	Rank(ctx context.Context, d *Decision) ([]int, error)
+}
+
+// Decision is one placement's choice: the employees who may take an event
+// on its day, every one of them passing every hard rule.
+type Decision struct {
+	Event *rule.Event
+	Date  civil.Date
+	// Choices are in the rule-based order: preference tier, then fewest
+	// assignments that week, then lowest id.
+	Choices []Choice
+}
+
+// Choice is one qualified employee of a decision.
+type Choice struct {
+	Employee *rule.Employee
+	// Tier is the employee's place in the event type's automatic
+	// preference (0 first): for a core, leads 0, specialists 1, juicers 2.
+	Tier int
+	// WeekLoad is how many assignments (posted or proposed) the employee
+	// has in the decision's week.
+	WeekLoad int
+}
+
+// RuleRanking is the rule-based ranking: it keeps the order the choices
+// come in.
+type RuleRanking struct{}
+
+var _ Ranker = RuleRanking{}
+
+// Name returns "rules".
+func (RuleRanking) Name() string { return "rules" }
+
+// Rank returns the identity order.
+func (RuleRanking) Rank(_ context.Context, d *Decision) ([]int, error) {
+	order := make([]int, len(d.Choices))
+	for i := range order {
+		order[i] = i
+	}
+	return order, nil
+}
+
+// sortChoices puts choices in the rule-based order.
+func sortChoices(cs []Choice) {
+	slices.SortFunc(cs, func(a, b Choice) int {
+		return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad), cmp.Compare(a.Employee.ID, b.Employee.ID))
+	})
+}
+
+// validOrder reports whether order is a permutation of 0..n-1.
+func validOrder(order []int, n int) bool {
+	if len(order) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, i := range order {
+		if i < 0 || i >= n || seen[i] {
+			return false
+		}
+		seen[i] = true
+	}
+	return true
+}
+
+// tiers returns who the spec's automatic preference allows for an event on
+// day d, by role or person, as a function from employee to tier (-1: not a
+// candidate). Qualification itself is a hard rule the plugins check; this
+// is only whom the scheduler asks about, and in which order it prefers
+// them.
+func (s *state) tiers(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
+	primary := s.in.Rotations.PrimaryLeadOf(d)
+	switch ev.Type {
+	case rule.EventCore:
+		return func(e *rule.Employee) int {
+			switch e.Role {
+			case rule.RoleLead:
+				return 0
+			case rule.RoleSpecialist:
+				return 1
+			case rule.RoleJuicer:
+				return 2
+			}
+			return -1 // never a club supervisor automatically
+		}
+	case rule.EventSupervisor:
+		return func(e *rule.Employee) int {
+			switch {
+			case e.Role == rule.RoleClubSupervisor:
+				return 0
+			case e.Role == rule.RoleLead && e.ID == primary:
+				return 1
+			case e.Role == rule.RoleLead:
+				return 2
+			}
+			return -1
+		}
+	case rule.EventJuicer:
+		juicer := s.in.Rotations.JuicerOf(d)
+		return func(e *rule.Employee) int {
+			switch {
+			case e.Role != rule.RoleJuicer:
+				return -1
+			case e.ID == juicer:
+				return 0
+			}
+			return 1 // the juicer fallback: any other juicer who can work
+		}
+	case rule.EventDigital:
+		if ev.Kind == "teardown" {
+			return func(e *rule.Employee) int {
+				switch {
+				case e.Role == rule.RoleLead && e.ID != primary:
+					return 0
+				case e.Role == rule.RoleClubSupervisor:
+					return 1
+				}
+				return -1
+			}
+		}
+		fallthrough
+	case rule.EventFreeosk:
+		return func(e *rule.Employee) int {
+			switch {
+			case e.Role == rule.RoleLead && e.ID == primary:
+				return 0
+			case e.Role == rule.RoleLead:
+				return 1
+			case e.Role == rule.RoleClubSupervisor:
+				return 2
+			}
+			return -1
+		}
+	}
+	// other
+	return func(e *rule.Employee) int {
+		switch e.Role {
+		case rule.RoleClubSupervisor:
+			return 0
+		case rule.RoleLead:
+			return 1
+		}
+		return -1
+	}
+}

@@ -1,0 +1,223 @@
+package scheduler
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/rule"
+)
+
+// state is a run's picture of the schedule as it goes: what is posted,
+// what it proposes, what it displaced, and what it could not place.
+type state struct {
+	in    *Input
+	today civil.Date
+
+	events  map[int64]*rule.Event
+	emps    []*rule.Employee // by id
+	posted  map[int64]rule.Assignment
+	coresOf map[int64][]int64 // supervisor ref → the refs of its possible cores
+	supsOf  map[int64][]int64 // core ref → the supervisors that pair with it
+
+	// current is every assignment of the schedule the run is building:
+	// posted ones not displaced, and proposals.
+	current map[int64]*rule.Assignment
+	byDay   map[civil.Date][]int64 // refs in current by day
+	load    map[empWeek]int        // assignments in current per employee-week
+
+	proposals map[int64]*Proposal
+	failures  map[int64]string
+	displaced map[int64]bool // posted events the run displaced
+	bumped    map[int64]int  // times each event was displaced in this run
+}
+
+type empWeek struct {
+	emp  string
+	week civil.Date
+}
+
+func newState(in *Input) *state {
+	snap := in.Snapshot
+	s := &state{
+		in:        in,
+		today:     snap.Now.Date,
+		events:    make(map[int64]*rule.Event, len(snap.Events)),
+		posted:    make(map[int64]rule.Assignment, len(snap.Posted)),
+		coresOf:   make(map[int64][]int64),
+		supsOf:    make(map[int64][]int64),
+		current:   make(map[int64]*rule.Assignment, len(snap.Posted)+len(in.ToPlace)),
+		byDay:     make(map[civil.Date][]int64),
+		load:      make(map[empWeek]int),
+		proposals: make(map[int64]*Proposal, len(in.ToPlace)),
+		failures:  make(map[int64]string),
+		displaced: make(map[int64]bool),
+		bumped:    make(map[int64]int),
+	}
+	byNumber := make(map[string][]int64)
+	for i := range snap.Events {
+		ev := &snap.Events[i]
+		s.events[ev.Ref] = ev
+		if ev.Type == rule.EventCore {
+			if n := rule.EventNumber(ev.Name); n != "" {
+				byNumber[n] = append(byNumber[n], ev.Ref)
+			}
+		}
+	}
+	for i := range snap.Events {
+		ev := &snap.Events[i]
+		if ev.Type != rule.EventSupervisor {
+			continue
+		}
+		var cores []int64
+		switch {
+		case ev.ParentRef != 0:
+			cores = []int64{ev.ParentRef}
+		default:
+			cores = byNumber[rule.EventNumber(ev.Name)]
+			if rule.EventNumber(ev.Name) == "" {
+				cores = nil
+			}
+		}
+		s.coresOf[ev.Ref] = cores
+		for _, c := range cores {
+			s.supsOf[c] = append(s.supsOf[c], ev.Ref)
+		}
+	}
+	for i := range snap.Employees {
+		s.emps = append(s.emps, &snap.Employees[i])
+	}
+	slices.SortFunc(s.emps, func(a, b *rule.Employee) int { return cmp.Compare(a.ID, b.ID) })
+	for _, a := range snap.Posted {
+		s.posted[a.Event] = a
+		a := a
+		s.add(&a)
+	}
+	return s
+}
+
+// add puts a into the current schedule.
+func (s *state) add(a *rule.Assignment) {
+	s.current[a.Event] = a
+	s.byDay[a.Date] = append(s.byDay[a.Date], a.Event)
+	s.load[empWeek{a.Employee, a.Date.WeekStart()}]++
+}
+
+// remove takes event ref's assignment out of the current schedule.
+func (s *state) remove(ref int64) *rule.Assignment {
+	a, ok := s.current[ref]
+	if !ok {
+		return nil
+	}
+	delete(s.current, ref)
+	day := s.byDay[a.Date]
+	if i := slices.Index(day, ref); i >= 0 {
+		s.byDay[a.Date] = slices.Delete(day, i, i+1)
+	}
+	s.load[empWeek{a.Employee, a.Date.WeekStart()}]--
+	return a
+}
+
+// propose records a proposal and adds it to the current schedule.
+func (s *state) propose(p *Proposal) {
+	s.proposals[p.Event] = p
+	delete(s.failures, p.Event)
+	s.add(&rule.Assignment{Event: p.Event, Employee: p.Employee, Date: p.Date, Start: p.Start, Proposed: true})
+}
+
+// unpropose withdraws event ref's proposal.
+func (s *state) unpropose(ref int64) *Proposal {
+	p, ok := s.proposals[ref]
+	if !ok {
+		return nil
+	}
+	delete(s.proposals, ref)
+	s.remove(ref)
+	return p
+}
+
+// start returns the start time of ev on day d: the type's time, or for a
+// core (and a digital setup or teardown) the least-loaded of its slots on
+// that day, ties to the earliest.
+func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
+	ts := &s.in.Settings.TimeSlots
+	switch ev.Type {
+	case rule.EventCore:
+		return s.leastLoaded(ts.Core, d, func(o *rule.Event) bool { return o.Type == rule.EventCore })
+	case rule.EventSupervisor:
+		return ts.Supervisor
+	case rule.EventJuicer:
+		if ev.Kind == "survey" {
+			return ts.JuicerSurvey
+		}
+		return ts.JuicerProduction
+	case rule.EventFreeosk:
+		return ts.Freeosk
+	case rule.EventDigital:
+		slots := ts.DigitalSetup
+		if ev.Kind == "teardown" {
+			slots = ts.DigitalTeardown
+		}
+		return s.leastLoaded(slots, d, func(o *rule.Event) bool { return o.Type == rule.EventDigital && (o.Kind == "teardown") == (ev.Kind == "teardown") })
+	}
+	return ts.Other
+}
+
+// leastLoaded returns the slot with the fewest assignments of the same
+// family on day d, the earliest on a tie.
+func (s *state) leastLoaded(slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
+	if len(slots) == 0 {
+		return civil.NewClock(9, 0)
+	}
+	counts := make([]int, len(slots))
+	for _, ref := range s.byDay[d] {
+		a := s.current[ref]
+		if o := s.events[ref]; o == nil || !same(o) {
+			continue
+		}
+		if i := slices.Index(slots, a.Start); i >= 0 {
+			counts[i]++
+		}
+	}
+	best := 0
+	for i := range slots {
+		if counts[i] < counts[best] || counts[i] == counts[best] && slots[i] < slots[best] {
+			best = i
+		}
+	}
+	return slots[best]
+}
+
+// priority orders events for placement: most urgent (earliest due) first;
+// on equal due dates juicer, core, supervisor, freeosk, digital, other;
+// then by ref.
+func (s *state) priority(a, b int64) int {
+	ea, eb := s.events[a], s.events[b]
+	return cmp.Or(cmp.Compare(ea.Due, eb.Due), cmp.Compare(typeRank(ea.Type), typeRank(eb.Type)), cmp.Compare(a, b))
+}
+
+func typeRank(t rule.EventType) int {
+	switch t {
+	case rule.EventJuicer:
+		return 0
+	case rule.EventCore:
+		return 1
+	case rule.EventSupervisor:
+		return 2
+	case rule.EventFreeosk:
+		return 3
+	case rule.EventDigital:
+		return 4
+	}
+	return 5
+}
+
+// earliest returns the first day an automatic run may place ev.
+func (s *state) earliest(ev *rule.Event) civil.Date {
+	return s.today.AddDays(s.in.Settings.Scheduler.OffsetDays(storeType(ev.Type)))
+}
+
+// protected reports whether event ref is due too soon to be displaced.
+func (s *state) protected(ref int64) bool {
+	return s.events[ref].Due <= s.today.AddDays(s.in.Settings.Scheduler.BumpProtectDays)
+}
