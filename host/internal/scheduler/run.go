@@ -15,9 +15,12 @@ import (
 
 // Options tune a run without changing its result.
 type Options struct {
-	// StepSize is how many events one rule batch may decide (default 32).
+	// StepSize is how many events one rule batch may decide (default 1).
 	// A step stops early where a decision could depend on an earlier one
-	// of the same step, so the result is the same for every step size.
+	// of the same step, so the result is the same for every step size;
+	// on the shared scenarios larger steps do not pay yet (each stop
+	// throws away the verdicts of the rest of the step), see
+	// docs/benchmarks.md.
 	StepSize int
 	// ContextKey names the run's rule context (events, employees,
 	// calendar) so the plugins keep it between batches; 0 sends it with
@@ -36,7 +39,7 @@ func Run(ctx context.Context, in *Input, check Checker, rank Ranker, opt Options
 		rank = RuleRanking{}
 	}
 	if opt.StepSize <= 0 {
-		opt.StepSize = 32
+		opt.StepSize = 1
 	}
 	r := &runner{ctx: ctx, s: newState(in), check: check, rank: rank, opt: opt,
 		stats: Stats{Ranker: rank.Name(), Fallbacks: map[string]int{}}}
@@ -63,6 +66,12 @@ type runner struct {
 	// unverified are placements made together in the last step, checked
 	// again together with the next batch.
 	unverified []int64
+	// frontier is, per event type, the day the last event of that type
+	// was placed on.
+	frontier map[rule.EventType]civil.Date
+	// split is, per event, the last of its first days, fixed when they
+	// are first asked about.
+	split map[int64]civil.Date
 	// sequential is set when a step's placements did not hold together:
 	// from then on every step decides one event.
 	sequential bool
@@ -73,6 +82,8 @@ func storeType(t rule.EventType) store.EventType { return store.EventType(t) }
 func (r *runner) run() error {
 	s := r.s
 	r.stage = make(map[int64]int)
+	r.frontier = make(map[rule.EventType]civil.Date)
+	r.split = make(map[int64]civil.Date)
 	r.why = make(map[int64]*reasons)
 	seen := make(map[int64]bool, len(s.in.ToPlace))
 	for _, ref := range s.in.ToPlace {
@@ -290,6 +301,7 @@ func (r *runner) choose(ev *rule.Event, day civil.Date, choices []Choice) *rule.
 // place proposes p, and brings back the supervisors waiting for it.
 func (r *runner) place(p *Proposal) {
 	r.s.propose(p)
+	r.frontier[r.s.events[p.Event].Type] = p.Date
 }
 
 func (r *runner) dequeue(ref int64) {
@@ -306,6 +318,7 @@ func (r *runner) enqueue(ref int64) {
 	i, _ := slices.BinarySearchFunc(r.queue, ref, r.s.priority)
 	r.queue = slices.Insert(r.queue, i, ref)
 	delete(r.stage, ref)
+	delete(r.split, ref)
 }
 
 // verified checks the last step's placements against each other. When one
@@ -400,12 +413,22 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 	if ev.Due < from {
 		return nil, nil
 	}
+	// The first days asked about run from the earliest day an automatic
+	// placement may use to the last day an event of the same type was
+	// placed on (the days before it are likely full); the rest of the
+	// window is asked about only when none of those passes. Whatever
+	// the split, the earliest passing day is found, so it changes the
+	// number of candidates asked about, never the result.
 	earliest := max(s.earliest(ev), from)
-	if earliest <= ev.Due {
-		first = []civil.Date{earliest}
+	last, ok := r.split[ev.Ref]
+	if !ok {
+		last = max(earliest, min(r.frontier[ev.Type], ev.Due))
+		r.split[ev.Ref] = last
 	}
 	for d := from; d <= ev.Due; d = d.AddDays(1) {
-		if len(first) == 0 || d != first[0] {
+		if d >= earliest && d <= last {
+			first = append(first, d)
+		} else {
 			rest = append(rest, d)
 		}
 	}

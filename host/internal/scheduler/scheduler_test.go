@@ -165,3 +165,11 @@ func sameProposal(a, b scheduler.Proposal) bool {
 	return a.Event == b.Event && a.Employee == b.Employee && a.Date == b.Date && a.Start == b.Start &&
 		(a.Bumps == nil) == (b.Bumps == nil) && (a.Bumps == nil || *a.Bumps == *b.Bumps)
 }
+
+func TestRegionMonthStats(t *testing.T) {
+	_, in := load(t, "../../../testdata/scenarios/region-month.json")
+	for _, n := range []int{1} {
+		res := run(t, in, scheduler.Options{StepSize: n})
+		t.Logf("step %d: placed %d failed %d bumps %d; %d batches, %d candidates", n, res.Stats.Placed, res.Stats.Failed, res.Stats.Bumps, res.Stats.Batches, res.Stats.Candidates)
+	}
+}
