@@ -62,7 +62,7 @@ func BenchmarkCheck10kPluginsContextKey(b *testing.B) {
 // BenchmarkCheck10kInProcess is the baseline: the same rule code on the
 // same batch, called in process.
 func BenchmarkCheck10kInProcess(b *testing.B) {
-	benchCheck(b, inProcessEngine(), 0)
+	benchCheck(b, pluginhost.InProcessRules(), 0)
 }
 
 // BenchmarkPluginStartToReady starts one built-in plugin process: exec,

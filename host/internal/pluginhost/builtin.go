@@ -4,6 +4,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/crewplan/crewplan/host/internal/rules"
+
 	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
 	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
 	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
@@ -54,4 +56,17 @@ func ServeIfPluginMode() bool {
 		os.Exit(2)
 	}
 	return true
+}
+
+// InProcessRules returns a rule engine over the built-in rules' code run
+// in this process, not as plugins: the baseline that benchmarks compare
+// the plugin processes with, and a fast engine for tests of what sits on
+// top of the rules. Production always asks the plugin processes.
+func InProcessRules() *rules.Engine {
+	return rules.NewEngine(
+		rules.Named{Name: "rules-calendar", Rule: rulescalendar.New()},
+		rules.Named{Name: "rules-pairing", Rule: rulespairing.New()},
+		rules.Named{Name: "rules-people", Rule: rulespeople.New()},
+		rules.Named{Name: "rules-workload", Rule: rulesworkload.New()},
+	)
 }

@@ -22,10 +22,6 @@ import (
 	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/rules"
-	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
-	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
-	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
-	rulesworkload "github.com/crewplan/crewplan/plugins/rules-workload"
 	"github.com/crewplan/crewplan/sdk/rule"
 	"github.com/crewplan/crewplan/sdk/sdktest"
 )
@@ -78,15 +74,6 @@ func engineOf(ps []*pluginhost.RulePlugin) *rules.Engine {
 	return rules.NewEngine(named...)
 }
 
-func inProcessEngine() *rules.Engine {
-	return rules.NewEngine(
-		rules.Named{Name: "rules-calendar", Rule: rulescalendar.New()},
-		rules.Named{Name: "rules-pairing", Rule: rulespairing.New()},
-		rules.Named{Name: "rules-people", Rule: rulespeople.New()},
-		rules.Named{Name: "rules-workload", Rule: rulesworkload.New()},
-	)
-}
-
 // TestBuiltinRulesThroughProcessesMatchInProcess runs the built-in rules
 // as real plugin processes of the crewplan binary and compares their
 // verdicts with the same rules in process.
@@ -105,7 +92,7 @@ func TestBuiltinRulesThroughProcessesMatchInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := inProcessEngine().Check(ctx, sdktest.SyntheticBatch(2000))
+	want, err := pluginhost.InProcessRules().Check(ctx, sdktest.SyntheticBatch(2000))
 	if err != nil {
 		t.Fatal(err)
 	}

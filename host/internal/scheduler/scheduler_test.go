@@ -9,12 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
-	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
-	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
-	rulesworkload "github.com/crewplan/crewplan/plugins/rules-workload"
-
-	"github.com/crewplan/crewplan/host/internal/rules"
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/scenario"
 	"github.com/crewplan/crewplan/host/internal/scheduler"
@@ -22,16 +17,6 @@ import (
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
 	"github.com/crewplan/crewplan/sdk/civil"
 )
-
-// inProcess is the rule engine over the built-in rules' code in process.
-func inProcess() *rules.Engine {
-	return rules.NewEngine(
-		rules.Named{Name: "rules-calendar", Rule: rulescalendar.New()},
-		rules.Named{Name: "rules-pairing", Rule: rulespairing.New()},
-		rules.Named{Name: "rules-people", Rule: rulespeople.New()},
-		rules.Named{Name: "rules-workload", Rule: rulesworkload.New()},
-	)
-}
 
 // load imports the scenario at path into a new SQLite database and loads
 // the run's input from it.
@@ -60,7 +45,7 @@ func loadScenario(t testing.TB, sc *scenario.Scenario) *scheduler.Input {
 
 func run(t testing.TB, in *scheduler.Input, opt scheduler.Options) *scheduler.Result {
 	t.Helper()
-	res, err := scheduler.Run(context.Background(), in, inProcess(), nil, opt)
+	res, err := scheduler.Run(context.Background(), in, pluginhost.InProcessRules(), nil, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,7 +158,9 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 		if ev.Kind == "teardown" {
 			slots = ts.DigitalTeardown
 		}
-		return s.leastLoaded(slots, d, func(o *rule.Event) bool { return o.Type == rule.EventDigital && (o.Kind == "teardown") == (ev.Kind == "teardown") })
+		return s.leastLoaded(slots, d, func(o *rule.Event) bool {
+			return o.Type == rule.EventDigital && (o.Kind == "teardown") == (ev.Kind == "teardown")
+		})
 	}
 	return ts.Other
 }

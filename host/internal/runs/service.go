@@ -1,0 +1,135 @@
+package runs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+// Service starts scheduler runs on one store and records them.
+type Service struct {
+	Store *store.Store
+	// Rules is the rule engine every run asks.
+	Rules scheduler.Checker
+	// Ranker orders qualified candidates; nil is the rule-based ranking.
+	Ranker scheduler.Ranker
+	Log    *slog.Logger
+	// Host names this host in the run record and the run lock.
+	Host string
+}
+
+// Trigger says what started a run.
+type Trigger string
+
+// The triggers of a run, as the run record keeps them.
+const (
+	TriggerManual   Trigger = "manual"
+	TriggerCron     Trigger = "cron"
+	TriggerSingle   Trigger = "single"
+	TriggerSimulate Trigger = "simulate"
+)
+
+// Run runs the scheduler once as of now: it takes the database's run lock
+// (store.ErrRunLocked when another run is working), records the run,
+// loads its input, schedules, and stores the proposals and failures in one
+// transaction, superseding older runs that await review. A run that fails
+// (a rule plugin that cannot answer, ctx ending) is recorded as failed and
+// writes no proposals.
+func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil.DateTime) (*store.SchedulerRun, *scheduler.Result, error) {
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	host := s.Host
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	release, err := s.Store.AcquireRunLock(ctx, host)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	rec := &store.SchedulerRun{TriggeredBy: string(trigger), RequestedBy: by, Host: host, RunNow: now.String(), StartedAt: time.Now()}
+	if err := s.Store.BeginRun(ctx, rec); err != nil {
+		return nil, nil, err
+	}
+	res, err := s.schedule(ctx, now)
+	if err != nil {
+		msg := err.Error()
+		// Record the failure even when ctx is done.
+		if ferr := s.Store.FailRun(context.WithoutCancel(ctx), rec.ID, msg); ferr != nil {
+			log.Error("record a failed run", "run", rec.ID, "err", ferr)
+		}
+		log.Error("scheduler run failed", "run", rec.ID, "err", err)
+		return nil, nil, fmt.Errorf("run %d: %w", rec.ID, err)
+	}
+	out := storeResult(res, time.Since(rec.StartedAt))
+	if err := s.Store.FinishRun(ctx, rec.ID, out); err != nil {
+		_ = s.Store.FailRun(context.WithoutCancel(ctx), rec.ID, err.Error())
+		return nil, nil, fmt.Errorf("run %d: record: %w", rec.ID, err)
+	}
+	done, err := s.Store.GetRun(ctx, rec.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("scheduler run", "run", done.ID, "trigger", trigger, "placed", done.Placed, "failed", done.Failed,
+		"bumps", done.Bumps, "ms", done.ElapsedMS, "batches", res.Stats.Batches, "candidates", res.Stats.Candidates)
+	return done, res, nil
+}
+
+func (s *Service) schedule(ctx context.Context, now civil.DateTime) (*scheduler.Result, error) {
+	in, err := Load(ctx, s.Store, now)
+	if err != nil {
+		return nil, err
+	}
+	if s.Rules == nil {
+		return nil, errors.New("no rule engine: a run never proceeds without its hard rules")
+	}
+	return scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: newContextKey()})
+}
+
+// newContextKey returns a random, non-zero key for a run's rule context.
+func newContextKey() uint64 {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:])
+		if k := binary.LittleEndian.Uint64(b[:]); k != 0 {
+			return k
+		}
+	}
+}
+
+// storeResult converts a scheduler result to the store's record of it.
+func storeResult(res *scheduler.Result, elapsed time.Duration) *store.RunResult {
+	fallbacks := 0
+	for _, n := range res.Stats.Fallbacks {
+		fallbacks += n
+	}
+	detail, _ := json.Marshal(res.Stats.Fallbacks)
+	out := &store.RunResult{
+		Considered: res.Stats.Considered, Placed: res.Stats.Placed, Failed: res.Stats.Failed, Bumps: res.Stats.Bumps,
+		Ranker: res.Stats.Ranker, Fallbacks: fallbacks, FallbackDetail: string(detail), ElapsedMS: elapsed.Milliseconds(),
+	}
+	for _, p := range res.Proposals {
+		np := store.NewProposal{EventRef: p.Event, EmployeeID: p.Employee, Date: p.Date, StartMinute: p.Start}
+		if p.Bumps != nil {
+			id, ref := p.Bumps.PostedID, p.Bumps.Event
+			np.BumpsPostedID, np.BumpedEventRef = &id, &ref
+		}
+		out.Proposals = append(out.Proposals, np)
+	}
+	for _, f := range res.Failures {
+		out.Failures = append(out.Failures, store.RunFailure{EventRef: f.Event, Reason: f.Reason})
+	}
+	return out
+}

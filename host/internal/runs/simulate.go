@@ -1,0 +1,76 @@
+package runs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/crewplan/crewplan/host/internal/scenario"
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+// Simulate runs the scheduler on a scenario: it loads the scenario into a
+// new, private SQLite database in a temporary directory (never the
+// configured one), runs exactly as a server run does (Service.Run, with
+// these rules and ranker), and returns the result document. The database
+// is removed afterwards.
+func Simulate(ctx context.Context, sc *scenario.Scenario, check scheduler.Checker, rank scheduler.Ranker, log *slog.Logger) (*scenario.Result, error) {
+	dir, err := os.MkdirTemp("", "crewplan-simulate-")
+	if err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := store.Open(ctx, store.Options{URL: filepath.Join(dir, "simulate.db")}, log)
+	if err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
+		return nil, fmt.Errorf("simulate: load the scenario: %w", err)
+	}
+	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate"}
+	rec, res, err := svc.Run(ctx, TriggerSimulate, string(store.SystemActor), sc.Now)
+	if err != nil {
+		return nil, err
+	}
+	return ResultDocument(rec, res), nil
+}
+
+// ResultDocument is a run's result in the scenario result format. A
+// proposal shows what it bumps when it displaces another event's posted
+// assignment, or, for a supervisor following its core, its own; a
+// displaced core's re-placement does not repeat the bump its displacer
+// shows.
+func ResultDocument(rec *store.SchedulerRun, res *scheduler.Result) *scenario.Result {
+	doc := &scenario.Result{
+		Version: scenario.ResultVersion,
+		Run: scenario.RunRecord{
+			ID: rec.ID, Status: rec.Status, Considered: rec.Considered, Placed: rec.Placed, Failed: rec.Failed,
+			Bumps: rec.Bumps, Bound: rec.Bound, Ranker: rec.Ranker, Fallbacks: rec.Fallbacks, ElapsedMS: rec.ElapsedMS,
+		},
+	}
+	bumpedByOther := map[int64]bool{}
+	for _, p := range res.Proposals {
+		if p.Bumps != nil && p.Bumps.Event != p.Event {
+			bumpedByOther[p.Bumps.Event] = true
+		}
+	}
+	for _, p := range res.Proposals {
+		dp := scenario.Proposal{Event: p.Event, Employee: p.Employee, At: civil.DateTime{Date: p.Date, Clock: p.Start}}
+		if b := p.Bumps; b != nil && !(b.Event == p.Event && bumpedByOther[b.Event]) {
+			dp.Bumps = &scenario.Assignment{Event: b.Event, Employee: b.Employee, At: civil.DateTime{Date: b.Date, Clock: b.Start}}
+		}
+		doc.Proposals = append(doc.Proposals, dp)
+	}
+	for _, f := range res.Failures {
+		doc.Failures = append(doc.Failures, scenario.Failure{Event: f.Event, Reason: f.Reason})
+	}
+	return doc
+}
