@@ -538,6 +538,7 @@ func (r *runner) result() *Result {
 	}
 	slices.SortFunc(res.Failures, func(a, b Failure) int { return cmp.Compare(a.Event, b.Event) })
 	res.Stats.Placed, res.Stats.Failed = len(res.Proposals), len(res.Failures)
+	res.Stats.Considered += len(s.displaced) // posted events the run displaced
 	return res
 }
 

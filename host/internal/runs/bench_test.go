@@ -1,0 +1,87 @@
+package runs_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
+	"github.com/crewplan/crewplan/host/internal/runs"
+	"github.com/crewplan/crewplan/host/internal/scenario"
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/store/storetest"
+)
+
+// TestMain lets the plugin host re-execute this test binary as the
+// built-in rule plugins.
+func TestMain(m *testing.M) {
+	if pluginhost.ServeIfPluginMode() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// pluginRules starts the built-in rule plugins as processes and returns
+// the engine over them.
+func pluginRules(b *testing.B) *rules.Engine {
+	h, err := pluginhost.New(pluginhost.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(h.Close)
+	ps, err := h.StartRules(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	named := make([]rules.Named, len(ps))
+	for i, p := range ps {
+		named[i] = rules.Named{Name: p.Name(), Rule: p}
+	}
+	return rules.NewEngine(named...)
+}
+
+// benchRun schedules the scenario at path b.N times with check: the run
+// itself, from its loaded input to its result (loading and storing are
+// measured by the store's benchmarks).
+func benchRun(b *testing.B, path string, check scheduler.Checker) {
+	ctx := context.Background()
+	sc, err := scenario.ParseFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := storetest.SQLite(b)
+	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
+		b.Fatal(err)
+	}
+	in, err := runs.Load(ctx, st, sc.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var res *scheduler.Result
+	key := uint64(0)
+	for b.Loop() {
+		key++
+		res, err = scheduler.Run(ctx, in, check, nil, scheduler.Options{ContextKey: key})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Stats.Placed), "placed")
+	b.ReportMetric(float64(res.Stats.Batches), "batches")
+}
+
+const (
+	clubWeek    = "../../../testdata/scenarios/club-week.json"
+	regionMonth = "../../../testdata/scenarios/region-month.json"
+)
+
+func BenchmarkRunClubWeekPlugins(b *testing.B)   { benchRun(b, clubWeek, pluginRules(b)) }
+func BenchmarkRunClubWeekInProcess(b *testing.B) { benchRun(b, clubWeek, pluginhost.InProcessRules()) }
+func BenchmarkRunRegionMonthPlugins(b *testing.B) {
+	benchRun(b, regionMonth, pluginRules(b))
+}
+func BenchmarkRunRegionMonthInProcess(b *testing.B) {
+	benchRun(b, regionMonth, pluginhost.InProcessRules())
+}
