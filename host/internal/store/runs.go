@@ -506,6 +506,25 @@ func (s *Store) ApproveProposal(ctx context.Context, by Actor, id int64, push Pu
 	return p, err
 }
 
+// bumpConsumed reports whether the posted schedule p displaces was already
+// removed by another approved proposal of the same run. A run records a
+// bump twice: on the proposal that takes the displaced event's place and on
+// the displaced event's own re-placement (a move); whichever is approved
+// first removes the posted schedule, and the other goes ahead without it.
+func (s *Store) bumpConsumed(ctx context.Context, p *PendingSchedule) (bool, error) {
+	if p.BumpsPostedID != nil || p.BumpedEventRef == nil {
+		return false, nil
+	}
+	var n int64
+	err := s.w(ctx).Model(&PendingSchedule{}).
+		Where("run_id = ? AND id <> ? AND bumped_event_ref = ? AND status = ?", p.RunID, p.ID, *p.BumpedEventRef, ProposalApproved).
+		Count(&n).Error
+	if err != nil {
+		return false, translate(err, fmt.Sprintf("approve proposal %d", p.ID))
+	}
+	return n > 0, nil
+}
+
 // approve is ApproveProposal's transaction.
 func (s *Store) approve(ctx context.Context, by Actor, id int64, push Pusher) (*PendingSchedule, error) {
 	what := fmt.Sprintf("approve proposal %d", id)
@@ -543,7 +562,11 @@ func (s *Store) approve(ctx context.Context, by Actor, id int64, push Pusher) (*
 	}
 
 	var bumped *PostedSchedule
-	if p.BumpsPostedID != nil || p.BumpedEventRef != nil {
+	consumed, err := s.bumpConsumed(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if (p.BumpsPostedID != nil || p.BumpedEventRef != nil) && !consumed {
 		// The posted schedule's deletion sets bumps_posted_id to NULL.
 		if p.BumpsPostedID == nil || p.BumpedEventRef == nil {
 			return nil, failed("the posted schedule it replaces changed since the run")

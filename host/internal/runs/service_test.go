@@ -1,0 +1,162 @@
+package runs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/runs"
+	"github.com/crewplan/crewplan/host/internal/scenario"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	"github.com/crewplan/crewplan/sdk/rule"
+)
+
+// scenarioStore imports the scenario file at path into a new SQLite store.
+func scenarioStore(t *testing.T, path string) (*store.Store, *scenario.Scenario) {
+	t.Helper()
+	sc, err := scenario.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storetest.SQLite(t)
+	if _, err := st.Import(context.Background(), store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
+		t.Fatal(err)
+	}
+	return st, sc
+}
+
+const bumpCase = "../../../testdata/scenarios/cases/bump-for-urgent.json"
+
+// TestRunThenApproveAll: a run proposes a bump; nothing posted changes
+// until approval; approving all applies the bump and the re-placement.
+func TestRunThenApproveAll(t *testing.T) {
+	ctx := context.Background()
+	st, sc := scenarioStore(t, bumpCase)
+	svc := &runs.Service{Store: st, Rules: pluginhost.InProcessRules()}
+	rec, res, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != store.RunCompleted || rec.Placed != 2 || rec.Bumps != 1 {
+		t.Fatalf("run %+v", rec)
+	}
+	before, err := st.ListPosted(ctx, store.ScheduleFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 1 || before[0].EventRef != 700402 {
+		t.Fatalf("a run changed what is posted: %+v", before)
+	}
+	approved, failed, err := st.ApproveAll(ctx, "tester", rec.ID, nil, nil)
+	if err != nil || approved != 2 || failed != 0 {
+		ps, _ := st.ListProposals(ctx, rec.ID)
+		t.Fatalf("approve all: %d approved, %d failed, %v; %+v", approved, failed, err, ps)
+	}
+	after, err := st.ListPosted(ctx, store.ScheduleFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]string{}
+	for _, p := range after {
+		got[p.EventRef] = p.EmployeeID + " " + p.Date.String()
+	}
+	for _, p := range res.Proposals {
+		if got[p.Event] != p.Employee+" "+p.Date.String() {
+			t.Errorf("event %d posted as %q, proposed %s %s", p.Event, got[p.Event], p.Employee, p.Date)
+		}
+	}
+	if len(after) != 2 {
+		t.Errorf("posted after approval: %+v", after)
+	}
+}
+
+// TestRunRefusedWhileAnotherRuns: one run at a time across hosts sharing
+// the database; the second is refused, naming who runs.
+func TestRunRefusedWhileAnotherRuns(t *testing.T) {
+	ctx := context.Background()
+	st, sc := scenarioStore(t, bumpCase)
+	release, err := st.AcquireRunLock(ctx, "other-host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &runs.Service{Store: st, Rules: pluginhost.InProcessRules(), Host: "this-host"}
+	if _, _, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now); !errors.Is(err, store.ErrRunLocked) {
+		t.Fatalf("second run: %v, want ErrRunLocked", err)
+	} else {
+		t.Log(err)
+	}
+	release()
+	if _, _, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now); err != nil {
+		t.Fatalf("run after release: %v", err)
+	}
+}
+
+// failingRules answers a few batches, then fails like a plugin that
+// cannot be restarted.
+type failingRules struct {
+	left int
+}
+
+func (f *failingRules) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error) {
+	if f.left == 0 {
+		return nil, errors.New("rule plugin rules-people: check: plugin exited and could not be restarted")
+	}
+	f.left--
+	return pluginhost.InProcessRules().Check(ctx, b)
+}
+
+// TestRunWithoutItsRulesWritesNothing: a run that cannot consult its hard
+// rules fails cleanly: recorded as failed, no proposal, no failure rows.
+func TestRunWithoutItsRulesWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	st, sc := scenarioStore(t, "../../../testdata/scenarios/club-week.json")
+	svc := &runs.Service{Store: st, Rules: &failingRules{left: 5}}
+	if _, _, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now); err == nil {
+		t.Fatal("run without its rules succeeded")
+	}
+	list, err := st.ListRuns(ctx, 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("runs %+v, %v", list, err)
+	}
+	if list[0].Status != store.RunFailed || list[0].Error == "" {
+		t.Errorf("run record %+v, want failed with its error", list[0])
+	}
+	ps, _ := st.ListProposals(ctx, list[0].ID)
+	fs, _ := st.ListRunFailures(ctx, list[0].ID)
+	if len(ps) != 0 || len(fs) != 0 {
+		t.Errorf("a failed run wrote %d proposals and %d failures", len(ps), len(fs))
+	}
+}
+
+// TestBumpApprovedInEitherOrder: the displacing proposal and the displaced
+// event's re-placement both name the posted schedule; approving them in
+// either order applies both.
+func TestBumpApprovedInEitherOrder(t *testing.T) {
+	for _, reverse := range []bool{false, true} {
+		ctx := context.Background()
+		st, sc := scenarioStore(t, bumpCase)
+		svc := &runs.Service{Store: st, Rules: pluginhost.InProcessRules()}
+		rec, _, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := st.ListProposals(ctx, rec.ID)
+		if err != nil || len(ps) != 2 {
+			t.Fatalf("proposals %+v, %v", ps, err)
+		}
+		if reverse {
+			ps[0], ps[1] = ps[1], ps[0]
+		}
+		for _, p := range ps {
+			if got, err := st.ApproveProposal(ctx, "tester", p.ID, nil); err != nil || got.Status != store.ProposalApproved {
+				t.Fatalf("reverse=%v: approve %d (event %d): %+v, %v", reverse, p.ID, p.EventRef, got, err)
+			}
+		}
+		posted, _ := st.ListPosted(ctx, store.ScheduleFilter{})
+		if len(posted) != 2 {
+			t.Errorf("reverse=%v: posted %+v", reverse, posted)
+		}
+	}
+}
