@@ -21,6 +21,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/demo"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/rules"
+	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/web"
 )
@@ -34,6 +35,8 @@ type App struct {
 	registry *prometheus.Registry
 	plugins  *pluginhost.Host
 	rules    *rules.Engine
+	review   *runs.Review
+	cron     *runs.Cron
 	http     *fiber.App
 	ready    chan struct{}
 	addr     net.Addr
@@ -86,6 +89,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if err := a.startPlugins(ctx); err != nil {
 		return nil, err
 	}
+	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log}
+	clock := runs.Clock(cfg.Location())
+	a.review = &runs.Review{Service: svc, Now: clock}
+	a.cron = &runs.Cron{Service: svc, Now: clock, Location: cfg.Location(), Log: a.log}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.http, err = web.New(web.Options{
@@ -100,6 +107,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Location:     cfg.Location(),
 		Rules:        a.rules,
 		Plugins:      a.pluginStatus,
+		Runs:         a.review,
+		Cron:         a.cron,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build web server: %w", err)
@@ -188,9 +197,15 @@ func (a *App) Start(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve is Start on a listener the caller opened.
+// Serve is Start on a listener the caller opened. It also starts the
+// automatic runs, which Close stops.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.addr = ln.Addr()
+	if a.cron != nil {
+		if err := a.cron.Start(ctx); err != nil {
+			a.log.Error("automatic runs not started", slog.Any("err", err))
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()
 	close(a.ready)
@@ -218,9 +233,28 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases everything New opened. It is safe to call more than once.
+// Close releases everything New opened: it waits (up to
+// server.shutdown_timeout) for an automatic run and approvals under way,
+// then stops the plugins and closes the store. It is safe to call more
+// than once.
 func (a *App) Close() error {
 	var errs []error
+	if a.cron != nil || a.review != nil {
+		wait := a.cfg.Server.ShutdownTimeout
+		if wait <= 0 {
+			wait = 30 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		if a.cron != nil {
+			errs = append(errs, a.cron.Stop(ctx))
+			a.cron = nil
+		}
+		if a.review != nil {
+			errs = append(errs, a.review.Close(ctx))
+			a.review = nil
+		}
+		cancel()
+	}
 	if a.plugins != nil {
 		a.plugins.Close()
 		a.plugins = nil

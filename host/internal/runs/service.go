@@ -26,6 +26,11 @@ type Service struct {
 	Log    *slog.Logger
 	// Host names this host in the run record and the run lock.
 	Host string
+	// Bound, when set, has each run also compute the upper bound of
+	// scheduler.Bound and record it (placed/bound). It asks the rules about
+	// every day of every event's window once, so it costs about as much as
+	// the run itself: simulations and tests set it.
+	Bound bool
 }
 
 // Trigger says what started a run.
@@ -63,7 +68,7 @@ func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil
 	if err := s.Store.BeginRun(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	res, err := s.schedule(ctx, now)
+	res, bound, err := s.schedule(ctx, now)
 	if err != nil {
 		msg := err.Error()
 		// Record the failure even when ctx is done.
@@ -74,6 +79,7 @@ func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil
 		return nil, nil, fmt.Errorf("run %d: %w", rec.ID, err)
 	}
 	out := storeResult(res, time.Since(rec.StartedAt))
+	out.Bound = bound
 	if err := s.Store.FinishRun(ctx, rec.ID, out); err != nil {
 		_ = s.Store.FailRun(context.WithoutCancel(ctx), rec.ID, err.Error())
 		return nil, nil, fmt.Errorf("run %d: record: %w", rec.ID, err)
@@ -87,15 +93,24 @@ func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil
 	return done, res, nil
 }
 
-func (s *Service) schedule(ctx context.Context, now civil.DateTime) (*scheduler.Result, error) {
+func (s *Service) schedule(ctx context.Context, now civil.DateTime) (*scheduler.Result, *int, error) {
 	in, err := Load(ctx, s.Store, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Rules == nil {
-		return nil, errors.New("no rule engine: a run never proceeds without its hard rules")
+		return nil, nil, errors.New("no rule engine: a run never proceeds without its hard rules")
 	}
-	return scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: newContextKey()})
+	key := newContextKey()
+	res, err := scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: key})
+	if err != nil || !s.Bound {
+		return res, nil, err
+	}
+	b, err := scheduler.Bound(ctx, in, s.Rules, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, &b.Bound, nil
 }
 
 // newContextKey returns a random, non-zero key for a run's rule context.

@@ -35,7 +35,7 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, check scheduler.Checke
 	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
 		return nil, fmt.Errorf("simulate: load the scenario: %w", err)
 	}
-	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate"}
+	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate", Bound: true}
 	rec, res, err := svc.Run(ctx, TriggerSimulate, string(store.SystemActor), sc.Now)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,15 @@ func (r *runner) reason(ref int64) string {
 	if w.to != w.from {
 		when = "between " + w.from.String() + " and " + w.to.String()
 	}
+	if len(msgs) == 1 && len(w.order) > 1 {
+		// Everyone asked was kept off for the same reason: the event's,
+		// not a person's (its day is locked, too early, ...).
+		out := msgs[0]
+		if w.bumped != "" {
+			out += "; " + w.bumped
+		}
+		return out
+	}
 	more := ""
 	if len(msgs) > maxReasons {
 		more = fmt.Sprintf("; and %d more", len(msgs)-maxReasons)

@@ -110,9 +110,6 @@ func (r *runner) run() error {
 	return r.repair()
 }
 
-// repair is the coverage step after the greedy pass.
-func (r *runner) repair() error { return nil }
-
 // cand is a candidate placement with what it is for.
 type cand struct {
 	rule.Candidate

@@ -119,6 +119,9 @@ type Stats struct {
 	// Placed, Failed and Bumps count proposals, failures and proposals
 	// that displace a posted assignment.
 	Placed, Failed, Bumps int
+	// Repaired counts the events the repair step placed after the greedy
+	// pass could not.
+	Repaired int
 	// Batches and Candidates count the rule checks: batches sent,
 	// candidates in them.
 	Batches, Candidates int

@@ -83,7 +83,20 @@ func (s *server) routes(app *fiber.App) {
 
 	// Settings.
 	api.Get("/settings", reader, s.getSettings)
-	api.Put("/settings", admin, s.putSettings)
+	api.Put("/settings", admin, s.checkCronSetting, s.putSettings)
+
+	// Scheduler runs and their review.
+	api.Get("/runs", reader, s.listRuns)
+	api.Post("/runs", editor, s.startRun)
+	api.Get("/runs/:id", reader, s.getRun)
+	api.Get("/runs/:id/proposals", reader, s.listRunProposals)
+	api.Get("/runs/:id/preview", reader, s.previewRun)
+	api.Post("/runs/:id/approve", editor, s.approveRun)
+	api.Post("/runs/:id/reject", editor, s.rejectRun)
+	api.Get("/proposals/:id", reader, s.getProposal)
+	api.Put("/proposals/:id", editor, s.editProposal)
+	api.Post("/proposals/:id/approve", editor, s.approveProposal)
+	api.Post("/events/:ref/schedule", editor, s.scheduleEvent)
 
 	// Attendance.
 	api.Get("/attendance", reader, s.listAttendance)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/rules"
+	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/ui"
 )
@@ -60,6 +61,12 @@ type Options struct {
 	// Plugins lists the running plugins for GET /api/plugins; nil lists
 	// none.
 	Plugins func() []pluginhost.Status
+	// Runs starts scheduler runs and serves their review (/api/runs,
+	// /api/proposals); nil answers those changes 503.
+	Runs *runs.Review
+	// Cron re-reads its schedule when the settings change; nil when
+	// this server starts no automatic runs.
+	Cron *runs.Cron
 }
 
 // Defaults of the options left zero.
@@ -86,6 +93,8 @@ type server struct {
 	pages    map[string]*template.Template
 	rules    *rules.Engine
 	plugins  func() []pluginhost.Status
+	runs     *runs.Review
+	cron     *runs.Cron
 }
 
 // New builds the web server: routes, middleware and the error handler. It
@@ -126,6 +135,8 @@ func newApp(opts Options, in internals) (*fiber.App, error) {
 		now:      in.now,
 		rules:    opts.Rules,
 		plugins:  opts.Plugins,
+		runs:     opts.Runs,
+		cron:     opts.Cron,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
