@@ -19,28 +19,59 @@ import (
 // these rules and ranker), and returns the result document. The database
 // is removed afterwards.
 func Simulate(ctx context.Context, sc *scenario.Scenario, check scheduler.Checker, rank scheduler.Ranker, log *slog.Logger) (*scenario.Result, error) {
-	dir, err := os.MkdirTemp("", "crewplan-simulate-")
+	st, done, err := privateStore(ctx, sc, log)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: %w", err)
 	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, store.Options{URL: filepath.Join(dir, "simulate.db")}, log)
-	if err != nil {
-		return nil, fmt.Errorf("simulate: %w", err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("simulate: %w", err)
-	}
-	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
-		return nil, fmt.Errorf("simulate: load the scenario: %w", err)
-	}
+	defer done()
 	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate", Bound: true}
 	rec, res, err := svc.Run(ctx, TriggerSimulate, string(store.SystemActor), sc.Now)
 	if err != nil {
 		return nil, err
 	}
 	return ResultDocument(rec, res), nil
+}
+
+// Bound returns scheduler.Bound for a scenario, loaded into a private
+// database as Simulate loads it.
+func Bound(ctx context.Context, sc *scenario.Scenario, check scheduler.Checker, log *slog.Logger) (*scheduler.BoundResult, error) {
+	st, done, err := privateStore(ctx, sc, log)
+	if err != nil {
+		return nil, fmt.Errorf("bound: %w", err)
+	}
+	defer done()
+	in, err := Load(ctx, st, sc.Now)
+	if err != nil {
+		return nil, fmt.Errorf("bound: %w", err)
+	}
+	return scheduler.Bound(ctx, in, check, newContextKey())
+}
+
+// privateStore loads sc into a new SQLite database in a temporary
+// directory; done closes and removes it.
+func privateStore(ctx context.Context, sc *scenario.Scenario, log *slog.Logger) (st *store.Store, done func(), err error) {
+	dir, err := os.MkdirTemp("", "crewplan-simulate-")
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = store.Open(ctx, store.Options{URL: filepath.Join(dir, "simulate.db")}, log)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	done = func() {
+		st.Close()
+		os.RemoveAll(dir)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		done()
+		return nil, nil, err
+	}
+	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("load the scenario: %w", err)
+	}
+	return st, done, nil
 }
 
 // ResultDocument is a run's result in the scenario result format. A
