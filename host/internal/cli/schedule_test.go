@@ -18,7 +18,7 @@ func TestScheduleSimulate(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(scenarios, "cases", "bump-for-urgent.json")
 	out := filepath.Join(dir, "result.json")
-	code, _, errs := run(t, dir, "", "schedule", "simulate", "--scenario", in, "--out", out)
+	code, _, errs := run(t, dir, "", "schedule", "simulate", "--scenario", in, "--out", out, "--bound")
 	if code != 0 {
 		t.Fatalf("simulate: exit %d: %s", code, errs)
 	}
@@ -37,8 +37,8 @@ func TestScheduleSimulate(t *testing.T) {
 	for _, p := range verify.Check(sc, res) {
 		t.Errorf("verifier: %s", p)
 	}
-	if res.Run.Bumps != 1 || res.Run.Placed != 2 || res.Run.Considered != 2 {
-		t.Errorf("run record %+v, want 2 considered, 2 placed, 1 bump", res.Run)
+	if res.Run.Bumps != 1 || res.Run.Placed != 2 || res.Run.Considered != 2 || res.Run.Bound == nil || *res.Run.Bound != 1 {
+		t.Errorf("run record %+v, want 2 considered, 2 placed, 1 bump, bound 1 (the one event to place)", res.Run)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "crewplan.db")); !os.IsNotExist(err) {
 		t.Errorf("simulate touched the configured database: %v", err)
@@ -63,5 +63,17 @@ func TestScheduleSimulateRefusesBadInput(t *testing.T) {
 		if code != cli.ExitInvalid || !strings.Contains(errs, tt.want) {
 			t.Errorf("%v: exit %d, %q; want exit 2 naming %q", tt.args, code, errs, tt.want)
 		}
+	}
+}
+
+func TestScheduleBound(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := run(t, dir, "", "schedule", "bound", "--scenario", filepath.Join(scenarios, "club-week.json"))
+	if code != 0 || !strings.Contains(out, "bound 74 of 80 events to place") {
+		t.Fatalf("bound: exit %d, %q %s", code, out, errs)
+	}
+	code, _, errs = run(t, dir, "", "schedule", "bound")
+	if code != cli.ExitInvalid || !strings.Contains(errs, "--scenario FILE is required") {
+		t.Errorf("bound without a scenario: exit %d, %s", code, errs)
 	}
 }

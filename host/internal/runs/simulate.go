@@ -16,15 +16,16 @@ import (
 // Simulate runs the scheduler on a scenario: it loads the scenario into a
 // new, private SQLite database in a temporary directory (never the
 // configured one), runs exactly as a server run does (Service.Run, with
-// these rules and ranker), and returns the result document. The database
-// is removed afterwards.
-func Simulate(ctx context.Context, sc *scenario.Scenario, check scheduler.Checker, rank scheduler.Ranker, log *slog.Logger) (*scenario.Result, error) {
+// these rules and ranker), and returns the result document, with the
+// upper bound of scheduler.Bound in its run record when withBound is set.
+// The database is removed afterwards.
+func Simulate(ctx context.Context, sc *scenario.Scenario, check scheduler.Checker, rank scheduler.Ranker, log *slog.Logger, withBound bool) (*scenario.Result, error) {
 	st, done, err := privateStore(ctx, sc, log)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: %w", err)
 	}
 	defer done()
-	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate", Bound: true}
+	svc := &Service{Store: st, Rules: check, Ranker: rank, Log: log, Host: "simulate", Bound: withBound}
 	rec, res, err := svc.Run(ctx, TriggerSimulate, string(store.SystemActor), sc.Now)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 // result with the independent verifier.
 func simulate(t *testing.T, sc *scenario.Scenario) *scenario.Result {
 	t.Helper()
-	res, err := runs.Simulate(context.Background(), sc, pluginhost.InProcessRules(), nil, nil)
+	res, err := runs.Simulate(context.Background(), sc, pluginhost.InProcessRules(), nil, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
