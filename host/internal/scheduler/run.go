@@ -297,6 +297,7 @@ func (r *runner) choose(ev *rule.Event, day civil.Date, choices []Choice) *rule.
 
 // place proposes p, and brings back the supervisors waiting for it.
 func (r *runner) place(p *Proposal) {
+	delete(r.why, p.Event) // only a failure needs its reasons
 	r.s.propose(p)
 	r.frontier[r.s.events[p.Event].Type] = p.Date
 }
