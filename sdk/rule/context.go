@@ -11,17 +11,41 @@ import (
 // next to a run a second.
 const keptContexts = 4
 
-// batchContext is the part of a batch a ContextKey names.
-type batchContext struct {
+// Context is the part of a batch that stays the same over many batches —
+// a run's events, employees and calendar, what a ContextKey names — with
+// its lookups (events by ref, employees by id, the calendar's days) built
+// once for all of them. A host that checks many batches against the same
+// data makes one Context and sets it on each batch with Batch.SetContext;
+// a plugin keeps the contexts it received the same way. The slices must
+// not change once the Context is in use.
+type Context struct {
 	events    []Event
 	employees []Employee
 	holidays  []civil.Date
 	locked    []civil.Date
+
+	once  sync.Once
+	index *contextIndex
 }
 
-// set makes c b's context; the slices are shared, not copied.
-func (c *batchContext) set(b *Batch) {
+// NewContext returns the context of events, employees, holidays and
+// locked days; the slices are shared, not copied.
+func NewContext(events []Event, employees []Employee, holidays, locked []civil.Date) *Context {
+	return &Context{events: events, employees: employees, holidays: holidays, locked: locked}
+}
+
+// SetContext makes c the batch's context: its Events, Employees,
+// Holidays and LockedDays, with c's lookups shared instead of built again
+// for this batch.
+func (b *Batch) SetContext(c *Context) {
 	b.Events, b.Employees, b.Holidays, b.LockedDays = c.events, c.employees, c.holidays, c.locked
+	b.kept = c
+}
+
+// lookups returns the context's lookups, built on first use.
+func (c *Context) lookups() *contextIndex {
+	c.once.Do(func() { c.index = newContextIndex(c.events, c.employees, c.holidays, c.locked) })
+	return c.index
 }
 
 // contextCache keeps the most recently used contexts by key, for the
@@ -33,10 +57,10 @@ type contextCache struct {
 
 type keptContext struct {
 	key uint64
-	c   *batchContext
+	c   *Context
 }
 
-func (k *contextCache) get(key uint64) (*batchContext, bool) {
+func (k *contextCache) get(key uint64) (*Context, bool) {
 	if k == nil {
 		return nil, false
 	}
@@ -51,7 +75,7 @@ func (k *contextCache) get(key uint64) (*batchContext, bool) {
 	return nil, false
 }
 
-func (k *contextCache) put(key uint64, c *batchContext) {
+func (k *contextCache) put(key uint64, c *Context) {
 	if k == nil {
 		return
 	}

@@ -91,3 +91,25 @@ func TestContextKeysEvicted(t *testing.T) {
 		}
 	}
 }
+
+// A Context set on batches shares its lookups; Reindex drops it.
+func TestSetContext(t *testing.T) {
+	b := fullBatch()
+	c := rule.NewContext(b.Events, b.Employees, b.Holidays, b.LockedDays)
+	var x, y rule.Batch
+	x.SetContext(c)
+	y.SetContext(c)
+	for _, bb := range []*rule.Batch{&x, &y} {
+		if len(bb.Events) != len(b.Events) || bb.Event(b.Events[0].Ref) != &b.Events[0] {
+			t.Fatalf("batch with a context: events %d, Event(%d) = %p, want %p", len(bb.Events), b.Events[0].Ref, bb.Event(b.Events[0].Ref), &b.Events[0])
+		}
+		if bb.Employee(b.Employees[0].ID) != &b.Employees[0] {
+			t.Fatal("batch with a context does not find its employee")
+		}
+	}
+	x.Events = nil
+	x.Reindex()
+	if x.Event(b.Events[0].Ref) != nil {
+		t.Fatal("Reindex kept the context's lookups after the batch's events changed")
+	}
+}

@@ -405,13 +405,13 @@ func decodeBatch(pb *rulev1.Batch, kept *contextCache) (*Batch, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: %w %d", ErrBadBatch, errUnknownContext, b.ContextKey)
 		}
-		c.set(b)
+		b.SetContext(c)
 	} else {
 		c, err := decodeContext(pb)
 		if err != nil {
 			return nil, err
 		}
-		c.set(b)
+		b.SetContext(c)
 		if b.ContextKey != 0 {
 			kept.put(b.ContextKey, c)
 		}
@@ -498,8 +498,8 @@ func decodeBatch(pb *rulev1.Batch, kept *contextCache) (*Batch, error) {
 }
 
 // decodeContext decodes the context of a full batch.
-func decodeContext(pb *rulev1.Batch) (*batchContext, error) {
-	b := &batchContext{}
+func decodeContext(pb *rulev1.Batch) (*Context, error) {
+	b := &Context{}
 	if len(pb.GetEvents()) > 0 {
 		b.events = make([]Event, len(pb.GetEvents()))
 		for i, e := range pb.GetEvents() {

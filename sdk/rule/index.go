@@ -9,12 +9,40 @@ import (
 
 // batchIndex holds the lookups a Batch builds on first use.
 type batchIndex struct {
+	*contextIndex
+	byEmpDay map[empDay][]int // indexes into Assignments
+	byEvent  map[int64][]int
+}
+
+// contextIndex holds the lookups of a batch's context: events, employees,
+// calendar. A Context keeps them for every batch it is set on.
+type contextIndex struct {
 	events    map[int64]*Event
 	employees map[string]*Employee
-	byEmpDay  map[empDay][]int // indexes into Assignments
-	byEvent   map[int64][]int
 	holidays  map[civil.Date]bool
 	locked    map[civil.Date]bool
+}
+
+func newContextIndex(events []Event, employees []Employee, holidays, locked []civil.Date) *contextIndex {
+	x := &contextIndex{
+		events:    make(map[int64]*Event, len(events)),
+		employees: make(map[string]*Employee, len(employees)),
+		holidays:  make(map[civil.Date]bool, len(holidays)),
+		locked:    make(map[civil.Date]bool, len(locked)),
+	}
+	for i := range events {
+		x.events[events[i].Ref] = &events[i]
+	}
+	for i := range employees {
+		x.employees[employees[i].ID] = &employees[i]
+	}
+	for _, d := range holidays {
+		x.holidays[d] = true
+	}
+	for _, d := range locked {
+		x.locked[d] = true
+	}
+	return x
 }
 
 type empDay struct {
@@ -31,29 +59,18 @@ func (b *Batch) idx() *batchIndex {
 
 func (b *Batch) buildIndex() {
 	x := &batchIndex{
-		events:    make(map[int64]*Event, len(b.Events)),
-		employees: make(map[string]*Employee, len(b.Employees)),
-		byEmpDay:  make(map[empDay][]int, len(b.Assignments)),
-		byEvent:   make(map[int64][]int, len(b.Assignments)),
-		holidays:  make(map[civil.Date]bool, len(b.Holidays)),
-		locked:    make(map[civil.Date]bool, len(b.LockedDays)),
+		byEmpDay: make(map[empDay][]int, len(b.Assignments)),
+		byEvent:  make(map[int64][]int, len(b.Assignments)),
 	}
-	for i := range b.Events {
-		x.events[b.Events[i].Ref] = &b.Events[i]
-	}
-	for i := range b.Employees {
-		x.employees[b.Employees[i].ID] = &b.Employees[i]
+	if b.kept != nil {
+		x.contextIndex = b.kept.lookups()
+	} else {
+		x.contextIndex = newContextIndex(b.Events, b.Employees, b.Holidays, b.LockedDays)
 	}
 	for i, a := range b.Assignments {
 		k := empDay{a.Employee, a.Date}
 		x.byEmpDay[k] = append(x.byEmpDay[k], i)
 		x.byEvent[a.Event] = append(x.byEvent[a.Event], i)
-	}
-	for _, d := range b.Holidays {
-		x.holidays[d] = true
-	}
-	for _, d := range b.LockedDays {
-		x.locked[d] = true
 	}
 	b.index = x
 }
@@ -65,6 +82,7 @@ func (b *Batch) buildIndex() {
 func (b *Batch) Reindex() {
 	b.once = sync.Once{}
 	b.index = nil
+	b.kept = nil
 	b.wireMu.Lock()
 	b.wire[0].req, b.wire[1].req = nil, nil
 	b.wireMu.Unlock()

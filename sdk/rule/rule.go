@@ -138,6 +138,8 @@ type Batch struct {
 
 	once  sync.Once
 	index *batchIndex
+	// kept is the Context set on the batch, whose lookups it shares.
+	kept *Context
 	// wire caches the batch's CheckRequest in wire form, with [0] and
 	// without [1] its context, for the plugin clients that share one batch.
 	wireMu sync.Mutex

@@ -471,10 +471,9 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 	s := r.s
 	b := &rule.Batch{
 		Now: s.in.Snapshot.Now, Mode: rule.ModeAutomatic, Settings: s.in.Snapshot.Settings,
-		Events: s.in.Snapshot.Events, Employees: s.in.Snapshot.Employees,
-		Holidays: s.in.Snapshot.Holidays, LockedDays: s.in.Snapshot.LockedDays,
 		ContextKey: r.opt.ContextKey,
 	}
+	b.SetContext(s.context)
 	b.Candidates = make([]rule.Candidate, len(cands))
 	lo, hi := cands[0].Date, cands[0].Date
 	extra := map[int64]bool{}

@@ -13,6 +13,9 @@ import (
 type state struct {
 	in    *Input
 	today civil.Date
+	// context is the run's rule context: its events, employees and
+	// calendar, with their lookups built once for every batch.
+	context *rule.Context
 
 	events  map[int64]*rule.Event
 	emps    []*rule.Employee // by id
@@ -53,6 +56,7 @@ func newState(in *Input) *state {
 		failures:  make(map[int64]string),
 		displaced: make(map[int64]bool),
 		bumped:    make(map[int64]int),
+		context:   rule.NewContext(snap.Events, snap.Employees, snap.Holidays, snap.LockedDays),
 	}
 	byNumber := make(map[string][]int64)
 	for i := range snap.Events {
