@@ -8,6 +8,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/crewplan/crewplan/host/internal/store"
@@ -156,4 +157,29 @@ func Event(e *store.Event) rule.Event {
 		out.ParentRef = *e.ParentRef
 	}
 	return out
+}
+
+// Include adds event ref, and the core it names as its parent, to snap
+// when they are not in it, with their posted assignments: a change to a
+// day outside the weeks the event's window touches still has the event's
+// facts to be checked against.
+func (snap *Snapshot) Include(ctx context.Context, s *store.Store, ref int64) error {
+	for ref != 0 {
+		if slices.ContainsFunc(snap.Events, func(e rule.Event) bool { return e.Ref == ref }) {
+			return nil
+		}
+		ev, err := s.GetEvent(ctx, ref)
+		if err != nil {
+			return err
+		}
+		snap.Events = append(snap.Events, Event(&ev.Event))
+		if p := ev.Schedule; p != nil && !slices.ContainsFunc(snap.Posted, func(a rule.Assignment) bool { return a.Event == ref }) {
+			snap.Posted = append(snap.Posted, rule.Assignment{Event: ref, Employee: p.EmployeeID, Date: p.Date, Start: p.StartMinute})
+		}
+		ref = 0
+		if ev.ParentRef != nil {
+			ref = *ev.ParentRef
+		}
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -245,48 +244,14 @@ func placeable(ev *store.EventWithSchedule) error {
 // It repeats Service.Run's steps around the different input; a hook in
 // Service.Run to adjust the input would let both share them.
 func (s *Service) runOnly(ctx context.Context, by store.Actor, now civil.DateTime, ref int64) (*store.SchedulerRun, error) {
-	log := s.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	host := s.Host
-	if host == "" {
-		host, _ = os.Hostname()
-	}
-	release, err := s.Store.AcquireRunLock(ctx, host)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	in, err := Load(ctx, s.Store, now)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(in.ToPlace, ref) {
-		return nil, fmt.Errorf("%w: event %d is no longer unstaffed without a posted schedule", store.ErrConflict, ref)
-	}
-	in.ToPlace = []int64{ref}
-	rec := &store.SchedulerRun{TriggeredBy: string(TriggerSingle), RequestedBy: string(by), Host: host, RunNow: now.String(), StartedAt: time.Now()}
-	if err := s.Store.BeginRun(ctx, rec); err != nil {
-		return nil, err
-	}
-	res, err := scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: newContextKey()})
-	if err == nil {
-		err = s.Store.FinishRun(ctx, rec.ID, storeResult(res, time.Since(rec.StartedAt)))
-	}
-	if err != nil {
-		if ferr := s.Store.FailRun(context.WithoutCancel(ctx), rec.ID, err.Error()); ferr != nil {
-			log.Error("record a failed run", "run", rec.ID, "err", ferr)
+	rec, _, err := s.run(ctx, TriggerSingle, string(by), now, func(in *scheduler.Input) error {
+		if !slices.Contains(in.ToPlace, ref) {
+			return fmt.Errorf("%w: event %d is no longer unstaffed without a posted schedule", store.ErrConflict, ref)
 		}
-		log.Error("scheduler run failed", "run", rec.ID, "event", ref, "err", err)
-		return nil, fmt.Errorf("run %d: %w", rec.ID, err)
-	}
-	done, err := s.Store.GetRun(ctx, rec.ID)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("scheduler run", "run", done.ID, "trigger", TriggerSingle, "event", ref, "placed", done.Placed, "failed", done.Failed, "ms", done.ElapsedMS)
-	return done, nil
+		in.ToPlace = []int64{ref}
+		return nil
+	})
+	return rec, err
 }
 
 // EditProposal moves a pending proposal to employee on date at start. The
@@ -340,6 +305,12 @@ func (r *Review) check(ctx context.Context, by Reviewer, p *store.PendingSchedul
 	st := r.st()
 	snap, err := rules.Load(ctx, st, cand.Date, cand.Date, r.now())
 	if err != nil {
+		return "", err
+	}
+	// A placement outside the event's window may fall in weeks the
+	// event's window does not touch: the event (and its core) must be in
+	// the batch all the same.
+	if err := snap.Include(ctx, st, cand.Event); err != nil {
 		return "", err
 	}
 	ps, err := st.ListProposals(ctx, p.RunID)

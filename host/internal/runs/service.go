@@ -51,6 +51,13 @@ const (
 // (a rule plugin that cannot answer, ctx ending) is recorded as failed and
 // writes no proposals.
 func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil.DateTime) (*store.SchedulerRun, *scheduler.Result, error) {
+	return s.run(ctx, trigger, by, now, nil)
+}
+
+// run is Run with prepare, when not nil, adjusting the loaded input before
+// the scheduler sees it (a single-event run keeps one event to place); an
+// error from prepare fails the run.
+func (s *Service) run(ctx context.Context, trigger Trigger, by string, now civil.DateTime, prepare func(*scheduler.Input) error) (*store.SchedulerRun, *scheduler.Result, error) {
 	log := s.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -68,7 +75,7 @@ func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil
 	if err := s.Store.BeginRun(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	res, bound, err := s.schedule(ctx, now)
+	res, bound, err := s.schedule(ctx, now, prepare)
 	if err != nil {
 		msg := err.Error()
 		// Record the failure even when ctx is done.
@@ -93,10 +100,15 @@ func (s *Service) Run(ctx context.Context, trigger Trigger, by string, now civil
 	return done, res, nil
 }
 
-func (s *Service) schedule(ctx context.Context, now civil.DateTime) (*scheduler.Result, *int, error) {
+func (s *Service) schedule(ctx context.Context, now civil.DateTime, prepare func(*scheduler.Input) error) (*scheduler.Result, *int, error) {
 	in, err := Load(ctx, s.Store, now)
 	if err != nil {
 		return nil, nil, err
+	}
+	if prepare != nil {
+		if err := prepare(in); err != nil {
+			return nil, nil, err
+		}
 	}
 	if s.Rules == nil {
 		return nil, nil, errors.New("no rule engine: a run never proceeds without its hard rules")

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/robfig/cron/v3"
 	"gorm.io/gorm/clause"
+
+	"github.com/crewplan/crewplan/sdk/civil"
 )
 
 // Settings are the store's scheduling settings: the time slots of each
@@ -125,6 +128,11 @@ func (s *Settings) Validate() error {
 	}
 	if n := s.Scheduler.MaxBumpsPerEvent; n < 0 || n > 10 {
 		p.add("scheduler.max_bumps_per_event", "%d is not between 0 and 10", n)
+	}
+	if spec := strings.TrimSpace(s.Scheduler.AutoRunCron); spec != "" {
+		if _, err := cron.ParseStandard(spec); err != nil {
+			p.add("scheduler.auto_run_cron", "%q is not a cron schedule (%v): give five fields such as \"0 6 * * 1-5\", a descriptor such as @daily, or \"\" for no automatic runs", spec, err)
+		}
 	}
 	return p.err()
 }

@@ -184,8 +184,9 @@ func TestValidation(t *testing.T) {
 			st.TimeSlots.Core = append(st.TimeSlots.Core, st.TimeSlots.Core[0])
 			st.Scheduler.MaxWorkDaysPerWeek = 9
 			st.Scheduler.EarliestOffsetDays["party"] = 1
+			st.Scheduler.AutoRunCron = "every morning"
 			return st.Validate()
-		}(), []string{"time_slots.core[4]", "scheduler.earliest_offset_days.party", "scheduler.max_work_days_per_week"}},
+		}(), []string{"time_slots.core[4]", "scheduler.earliest_offset_days.party", "scheduler.max_work_days_per_week", "scheduler.auto_run_cron"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

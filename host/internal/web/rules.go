@@ -39,6 +39,9 @@ func (s *server) checkPlacement(ctx context.Context, a *auth, cand rule.Candidat
 	if err != nil {
 		return "", err
 	}
+	if err := snap.Include(ctx, s.store, cand.Event); err != nil {
+		return "", err
+	}
 	vs, err := s.rules.Check(ctx, snap.Batch(rule.ModeManual, []rule.Candidate{cand}, nil))
 	if err != nil {
 		s.log.Error("rule check failed", "err", err)

@@ -406,7 +406,8 @@ type previewDay struct {
 }
 
 // previewRun answers GET /api/runs/:id/preview?from&to: every day of the
-// range (by default the days of the run's proposals) with the posted
+// range (both or neither; by default the days of the run's proposals,
+// none when it has none) with the posted
 // assignments and the run's pending proposals merged: what the schedule
 // would be once the run is approved.
 func (s *server) previewRun(c *fiber.Ctx) error {
@@ -432,17 +433,20 @@ func (s *server) previewRun(c *fiber.Ctx) error {
 			open = append(open, p)
 		}
 	}
-	if r.From.IsZero() || r.To.IsZero() {
-		lo, hi := r.From, r.To
+	if r.From.IsZero() != r.To.IsZero() {
+		return badRequest("query", "give from and to together, or neither for the days of the run's proposals")
+	}
+	if r.From.IsZero() {
+		var lo, hi civil.Date
 		for _, p := range all {
-			if r.From.IsZero() && (lo.IsZero() || p.Date < lo) {
+			if lo.IsZero() || p.Date < lo {
 				lo = p.Date
 			}
-			if r.To.IsZero() && (hi.IsZero() || p.Date > hi) {
+			if hi.IsZero() || p.Date > hi {
 				hi = p.Date
 			}
 		}
-		if lo.IsZero() || hi.IsZero() || hi < lo {
+		if lo.IsZero() {
 			return c.JSON(fiber.Map{"run": id, "from": nil, "to": nil, "days": []previewDay{}})
 		}
 		if n := lo.DaysUntil(hi) + 1; n > maxRangeDays {
