@@ -97,9 +97,11 @@ func TestSimulateSharedScenarios(t *testing.T) {
 				t.Skip("large scenario")
 			}
 			a := simulate(t, sc)
-			b := simulate(t, sc)
-			if !bytes.Equal(canonical(t, a), canonical(t, b)) {
-				t.Error("two runs of the same scenario differ")
+			if len(sc.Events) < 500 { // determinism on the large ones: TestSimulateGeneratedScenarios
+				b := simulate(t, sc)
+				if !bytes.Equal(canonical(t, a), canonical(t, b)) {
+					t.Error("two runs of the same scenario differ")
+				}
 			}
 			t.Logf("placed %d (bound %d), failed %d, bumps %d", a.Run.Placed, *a.Run.Bound, a.Run.Failed, a.Run.Bumps)
 		})
@@ -110,7 +112,7 @@ func TestSimulateSharedScenarios(t *testing.T) {
 // scenarios of several sizes, no proposal breaks a hard rule, every event
 // is proposed or failed exactly once, and runs are deterministic.
 func TestSimulateGeneratedScenarios(t *testing.T) {
-	n := 16
+	n := 12
 	if testing.Short() {
 		n = 4
 	}
