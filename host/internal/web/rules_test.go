@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,5 +141,26 @@ func TestRulesThatCannotAnswerChangeNothing(t *testing.T) {
 	}
 	if e.snapshot(t) != before {
 		t.Error("a change went through while its rules could not answer")
+	}
+}
+
+// TestManualChangeOutsideTheEventsWeeks: a placement weeks away from the
+// event's window is refused by the window rule with the event's facts, not
+// for want of the event in the batch.
+func TestManualChangeOutsideTheEventsWeeks(t *testing.T) {
+	st := storetest.SQLite(t)
+	seed(t, st)
+	e := newEnv(t, st)
+	r := e.do(t, e.sched, "POST", "/api/schedules", `{"event":612103,"employee":"E01","at":"2026-05-20T09:45"}`).want(t, 422)
+	body := r.apiError(t)
+	var ids []string
+	for _, f := range body.Fields {
+		ids = append(ids, f.Field)
+	}
+	if !slices.Contains(ids, "rule.window") || slices.Contains(ids, "rule.qualified") {
+		t.Errorf("refusal fields %v, want rule.window and no rule.qualified: %+v", ids, body)
+	}
+	if strings.Contains(body.Error+fmt.Sprint(body.Fields), "not in the batch") {
+		t.Errorf("the event was missing from the batch: %+v", body)
 	}
 }
