@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,27 +22,9 @@ var (
 	// ErrNoRules means there is no rule engine: no run starts and no
 	// proposal is edited unchecked.
 	ErrNoRules = errors.New("the scheduling rules are not loaded: no run can start and no change can be checked")
-	// ErrOverrideForbidden means someone who is not an admin gave an
-	// override reason for a change that breaks a hard rule.
-	ErrOverrideForbidden = errors.New("only an admin may override a scheduling rule")
 	// ErrClosed means the review is shutting down.
 	ErrClosed = errors.New("the server is shutting down: try again on another host or after the restart")
 )
-
-// ViolationError is a change that breaks hard rules, given without an
-// override reason. Violations are the hard ones, in the rules' order.
-type ViolationError struct {
-	Violations []rule.Violation
-}
-
-func (e *ViolationError) Error() string {
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = "rule." + v.Rule + ": " + v.Message
-	}
-	return fmt.Sprintf("this change breaks %d scheduling rule(s): %s; an admin may override with an override_reason",
-		len(e.Violations), strings.Join(parts, "; "))
-}
 
 // RulesError means the rule engine could not answer about a change (a
 // plugin failed): the change is not made.
@@ -56,10 +37,6 @@ func (e *RulesError) Error() string {
 }
 
 func (e *RulesError) Unwrap() error { return e.Err }
-
-// lockedDayRule is the id of the rule that keeps locked days frozen; no
-// override lifts it.
-const lockedDayRule = "locked_day"
 
 // Reviewer is who reviews a run: the actor the store records, and whether
 // they may override a hard rule (admins may).
@@ -258,8 +235,8 @@ func (s *Service) runOnly(ctx context.Context, by store.Actor, now civil.DateTim
 // edit is checked like a manual placement (rule.ModeManual): against the
 // posted schedule without the assignments the run's pending proposals
 // bump, plus those proposals, replacing the proposal's own event. A hard
-// violation is a *ViolationError unless by is an admin giving an override
-// reason (ErrOverrideForbidden for others); a locked day is
+// violation is a *rules.ViolationError unless by is an admin giving an override
+// reason (rules.ErrOverrideForbidden for others); a locked day is
 // store.ErrConflict, which no override lifts; rules that cannot answer are
 // a *RulesError. It returns the edited proposal.
 func (r *Review) EditProposal(ctx context.Context, by Reviewer, id int64, employee string, date civil.Date, start civil.Clock, overrideReason string) (*store.PendingSchedule, error) {
@@ -352,34 +329,7 @@ func (r *Review) check(ctx context.Context, by Reviewer, p *store.PendingSchedul
 		r.log().Error("rule check failed", "proposal", p.ID, "err", err)
 		return "", &RulesError{Err: err}
 	}
-	var hard []rule.Violation
-	for _, v := range vs[0].Violations {
-		if v.Severity == rule.Hard {
-			hard = append(hard, v)
-		}
-	}
-	if len(hard) == 0 {
-		return "", nil
-	}
-	for _, v := range hard {
-		if v.Rule == lockedDayRule {
-			return "", fmt.Errorf("%w: %s", store.ErrConflict, v.Message)
-		}
-	}
-	override = strings.TrimSpace(override)
-	if override == "" {
-		return "", &ViolationError{Violations: hard}
-	}
-	if !by.Admin {
-		return "", ErrOverrideForbidden
-	}
-	var ids []string
-	for _, v := range hard {
-		if !slices.Contains(ids, v.Rule) {
-			ids = append(ids, v.Rule)
-		}
-	}
-	return fmt.Sprintf("%s (overrides %s)", override, strings.Join(ids, ", ")), nil
+	return rules.Judge(vs[0], override, by.Admin)
 }
 
 // ApproveProposal applies one pending or failed proposal (see

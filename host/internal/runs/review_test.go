@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/scenario"
 	"github.com/crewplan/crewplan/host/internal/store"
@@ -78,7 +79,7 @@ func TestEditProposalAsksTheRules(t *testing.T) {
 		// E002 has another core proposed on 2026-03-03: only a check that
 		// sees the run's proposals finds it.
 		_, err = rv.EditProposal(ctx, sched, p.ID, "E002", d("2026-03-03"), at(9, 45), "")
-		var ve *runs.ViolationError
+		var ve *rules.ViolationError
 		if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Violations, func(v rule.Violation) bool { return v.Rule == "one_core_per_day" }) {
 			t.Fatalf("edit onto another core's day: %v", err)
 		}
@@ -88,7 +89,7 @@ func TestEditProposalAsksTheRules(t *testing.T) {
 		if !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Rule != "window" {
 			t.Fatalf("edit past due: %v", err)
 		}
-		if _, err := rv.EditProposal(ctx, sched, p.ID, "E010", d("2026-03-15"), at(9, 45), "vendor asked"); !errors.Is(err, runs.ErrOverrideForbidden) {
+		if _, err := rv.EditProposal(ctx, sched, p.ID, "E010", d("2026-03-15"), at(9, 45), "vendor asked"); !errors.Is(err, rules.ErrOverrideForbidden) {
 			t.Fatalf("scheduler override: %v", err)
 		}
 		got, err := rv.EditProposal(ctx, admin, p.ID, "E010", d("2026-03-15"), at(9, 45), "vendor asked")

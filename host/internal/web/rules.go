@@ -2,9 +2,9 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,9 +20,6 @@ func (s *server) localNow() civil.DateTime {
 	t := s.today()
 	return civil.DateTime{Date: civil.DateOf(t), Clock: civil.NewClock(t.Hour(), t.Minute())}
 }
-
-// lockedDayRule is the id of the rule that keeps locked days frozen.
-const lockedDayRule = "locked_day"
 
 // checkPlacement asks every rule about one change a person makes. It
 // returns the override reason to store: "" when nothing is broken, the
@@ -47,41 +44,32 @@ func (s *server) checkPlacement(ctx context.Context, a *auth, cand rule.Candidat
 		s.log.Error("rule check failed", "err", err)
 		return "", &httpError{status: http.StatusServiceUnavailable, message: "the scheduling rules could not check this change; try again, or see the log: " + err.Error()}
 	}
-	var hard []rule.Violation
-	for _, v := range vs[0].Violations {
-		if v.Severity == rule.Hard {
-			hard = append(hard, v)
-		}
-	}
-	if len(hard) == 0 {
-		return "", nil
-	}
-	for _, v := range hard {
-		// Nothing overrides a locked day: an admin unlocks it first.
-		if v.Rule == lockedDayRule {
-			return "", conflict(v.Message)
-		}
-	}
-	override = strings.TrimSpace(override)
-	if override == "" {
-		fields := make([]store.FieldError, len(hard))
-		for i, v := range hard {
+	reason, err := rules.Judge(vs[0], override, a.user.Role == store.UserAdmin)
+	return reason, judgeError(err)
+}
+
+// judgeError turns rules.Judge's errors into what the client is told: 422
+// listing the broken rules, 403 for an override by someone who is not an
+// admin, 409 for a locked day.
+func judgeError(err error) error {
+	var ve *rules.ViolationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		fields := make([]store.FieldError, len(ve.Violations))
+		for i, v := range ve.Violations {
 			fields[i] = store.FieldError{Field: "rule." + v.Rule, Message: v.Message}
 		}
 		e := fieldsError(http.StatusUnprocessableEntity, fields)
-		e.message = fmt.Sprintf("this change breaks %d scheduling rule(s): %s; an admin may override with an override_reason", len(hard), e.message)
-		return "", e
+		e.message = fmt.Sprintf("this change breaks %d scheduling rule(s): %s; an admin may override with an override_reason", len(fields), e.message)
+		return e
+	case errors.Is(err, rules.ErrOverrideForbidden):
+		return forbidden(rules.ErrOverrideForbidden.Error())
+	case errors.Is(err, store.ErrConflict):
+		return conflict(strings.TrimPrefix(err.Error(), store.ErrConflict.Error()+": "))
 	}
-	if a.user.Role != store.UserAdmin {
-		return "", forbidden("only an admin may override a scheduling rule")
-	}
-	ids := make([]string, 0, len(hard))
-	for _, v := range hard {
-		if !slices.Contains(ids, v.Rule) {
-			ids = append(ids, v.Rule)
-		}
-	}
-	return fmt.Sprintf("%s (overrides %s)", override, strings.Join(ids, ", ")), nil
+	return err
 }
 
 // verify answers GET /api/verify?from&to: every posted assignment in the

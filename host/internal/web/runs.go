@@ -199,21 +199,12 @@ func (s *server) review() (*runs.Review, error) {
 // reviewError turns the runs service's errors into what the client is
 // told; the store's sentinels pass through to the error handler.
 func (s *server) reviewError(err error) error {
-	var ve *runs.ViolationError
 	var re *runs.RulesError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ve):
-		fields := make([]store.FieldError, len(ve.Violations))
-		for i, v := range ve.Violations {
-			fields[i] = store.FieldError{Field: "rule." + v.Rule, Message: v.Message}
-		}
-		e := fieldsError(http.StatusUnprocessableEntity, fields)
-		e.message = "this change breaks " + strconv.Itoa(len(fields)) + " scheduling rule(s): " + e.message + "; an admin may override with an override_reason"
-		return e
-	case errors.Is(err, runs.ErrOverrideForbidden):
-		return forbidden(runs.ErrOverrideForbidden.Error())
+	case errors.As(err, new(*rules.ViolationError)), errors.Is(err, rules.ErrOverrideForbidden):
+		return judgeError(err)
 	case errors.Is(err, runs.ErrNoRules):
 		return &httpError{status: http.StatusServiceUnavailable, message: runs.ErrNoRules.Error()}
 	case errors.Is(err, runs.ErrClosed):
