@@ -3,7 +3,9 @@ package runs_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +79,32 @@ func canonical(t *testing.T, res *scenario.Result) []byte {
 	return buf.Bytes()
 }
 
+var update = flag.Bool("update", false, "rewrite the golden results in testdata/scenarios/golden")
+
+// golden compares res with the golden result of the scenario file name,
+// or rewrites it with -update.
+func golden(t *testing.T, name string, res *scenario.Result) {
+	t.Helper()
+	path := filepath.Join("../../../testdata/scenarios/golden", strings.TrimSuffix(name, ".json")+".result.json")
+	got := canonical(t, res)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("the result differs from %s; if the change is intended, run the test with -update and review the diff", path)
+	}
+}
+
 // TestSimulateSharedScenarios: every shared scenario and case schedules
 // with no hard-rule violation and full coverage, as the independent
 // verifier sees it, and the same scenario gives the same result.
@@ -97,6 +125,7 @@ func TestSimulateSharedScenarios(t *testing.T) {
 				t.Skip("large scenario")
 			}
 			a := simulate(t, sc)
+			golden(t, filepath.Base(f), a)
 			if len(sc.Events) < 500 { // determinism on the large ones: TestSimulateGeneratedScenarios
 				b := simulate(t, sc)
 				if !bytes.Equal(canonical(t, a), canonical(t, b)) {
