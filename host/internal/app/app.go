@@ -201,6 +201,13 @@ func (a *App) Start(ctx context.Context) error {
 // automatic runs, which Close stops.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.addr = ln.Addr()
+	if a.review != nil {
+		if n, err := a.review.Service.RecoverStale(ctx); err != nil {
+			a.log.Error("look for runs a crash cut off", slog.Any("err", err))
+		} else if n > 0 {
+			a.log.Warn("runs cut off by a stop marked failed", slog.Int("runs", n))
+		}
+	}
 	if a.cron != nil {
 		if err := a.cron.Start(ctx); err != nil {
 			a.log.Error("automatic runs not started", slog.Any("err", err))

@@ -160,3 +160,38 @@ func storeResult(res *scheduler.Result, elapsed time.Duration) *store.RunResult 
 	}
 	return out
 }
+
+// RecoverStale marks as failed the runs a crashed host left "running": when
+// the run lock is free, no run is working, so every run still recorded as
+// running was cut off. It reports how many it marked; when another host
+// holds the lock it leaves everything alone.
+func (s *Service) RecoverStale(ctx context.Context) (int, error) {
+	host := s.Host
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	release, err := s.Store.AcquireRunLock(ctx, host)
+	if errors.Is(err, store.ErrRunLocked) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	list, err := s.Store.ListRuns(ctx, 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range list {
+		if r.Status != store.RunRunning {
+			continue
+		}
+		msg := fmt.Sprintf("host %s stopped during the run (found at start-up); nothing of it was stored", r.Host)
+		if err := s.Store.FailRun(ctx, r.ID, msg); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -3,6 +3,7 @@ package runs_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
@@ -158,5 +159,32 @@ func TestBumpApprovedInEitherOrder(t *testing.T) {
 		if len(posted) != 2 {
 			t.Errorf("reverse=%v: posted %+v", reverse, posted)
 		}
+	}
+}
+
+// TestRecoverStale: a run a crash left "running" is marked failed at
+// start-up, but not while another host holds the run lock.
+func TestRecoverStale(t *testing.T) {
+	ctx := context.Background()
+	st, _ := scenarioStore(t, bumpCase)
+	rec := &store.SchedulerRun{TriggeredBy: "manual", Host: "crashed"}
+	if err := st.BeginRun(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	svc := &runs.Service{Store: st, Rules: pluginhost.InProcessRules(), Host: "this-host"}
+	release, err := st.AcquireRunLock(ctx, "busy-host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.RecoverStale(ctx); n != 0 || err != nil {
+		t.Fatalf("with the lock held elsewhere: %d, %v", n, err)
+	}
+	release()
+	if n, err := svc.RecoverStale(ctx); n != 1 || err != nil {
+		t.Fatalf("recover: %d, %v", n, err)
+	}
+	got, err := st.GetRun(ctx, rec.ID)
+	if err != nil || got.Status != store.RunFailed || !strings.Contains(got.Error, "host crashed stopped during the run") {
+		t.Errorf("run after recovery: %+v, %v", got, err)
 	}
 }
