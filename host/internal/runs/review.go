@@ -263,19 +263,83 @@ func (r *Review) EditProposal(ctx context.Context, by Reviewer, id int64, employ
 	} else if err != nil {
 		return nil, err
 	}
-	override, err := r.check(ctx, by, p, rule.Candidate{Event: p.EventRef, Employee: employee, Date: date, Start: start, Replaces: p.EventRef}, overrideReason)
+	override, err := r.check(ctx, by, p, rule.Candidate{Event: p.EventRef, Employee: employee, Date: date, Start: start, Replaces: p.EventRef}, overrideReason, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.EditProposal(ctx, by.Actor, id, employee, date, start, override); err != nil {
+	// A core that moves takes the supervisors proposed on its day along,
+	// each checked with the core on its new day.
+	followers, err := r.followers(ctx, p, date)
+	if err != nil {
+		return nil, err
+	}
+	moved := []rule.Assignment{{Event: p.EventRef, Employee: employee, Date: date, Start: start, Proposed: true}}
+	reasons := make([]string, len(followers))
+	for i, f := range followers {
+		reasons[i], err = r.check(ctx, by, f, rule.Candidate{Event: f.EventRef, Employee: f.EmployeeID, Date: date, Start: f.StartMinute, Replaces: f.EventRef}, overrideReason, moved)
+		if err != nil {
+			return nil, fmt.Errorf("its supervisor %d cannot follow it to %s: %w", f.EventRef, date, err)
+		}
+	}
+	err = st.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.EditProposal(ctx, by.Actor, id, employee, date, start, override); err != nil {
+			return err
+		}
+		for i, f := range followers {
+			if err := tx.EditProposal(ctx, by.Actor, f.ID, f.EmployeeID, date, f.StartMinute, reasons[i]); err != nil {
+				return fmt.Errorf("its supervisor %d cannot follow it: %w", f.EventRef, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return st.GetProposal(ctx, id)
 }
 
+// followers returns the pending proposals of p's run for the supervisors
+// of p's core event that are on p's day, when p moves to another day.
+func (r *Review) followers(ctx context.Context, p *store.PendingSchedule, to civil.Date) ([]*store.PendingSchedule, error) {
+	if to == p.Date {
+		return nil, nil
+	}
+	st := r.st()
+	core, err := st.GetEvent(ctx, p.EventRef)
+	if err != nil || core.Type != store.EventCore {
+		return nil, err
+	}
+	ps, err := st.ListProposals(ctx, p.RunID)
+	if err != nil {
+		return nil, err
+	}
+	number := rule.EventNumber(core.Name)
+	var out []*store.PendingSchedule
+	for i := range ps {
+		o := &ps[i]
+		if o.ID == p.ID || o.Status != store.ProposalPending || o.Date != p.Date {
+			continue
+		}
+		ev, err := st.GetEvent(ctx, o.EventRef)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Type != store.EventSupervisor {
+			continue
+		}
+		if ev.ParentRef != nil && *ev.ParentRef == core.Ref || ev.ParentRef == nil && number != "" && rule.EventNumber(ev.Name) == number {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 // check asks the rules about cand, an edit of p, and returns the override
 // reason to store ("" when nothing hard is broken).
-func (r *Review) check(ctx context.Context, by Reviewer, p *store.PendingSchedule, cand rule.Candidate, override string) (string, error) {
+//
+// moved are proposals of the run checked at another place than the store
+// has them (a core whose supervisor follows it).
+func (r *Review) check(ctx context.Context, by Reviewer, p *store.PendingSchedule, cand rule.Candidate, override string, moved []rule.Assignment) (string, error) {
 	if noRules(r.Service.Rules) {
 		return "", ErrNoRules
 	}
@@ -310,7 +374,11 @@ func (r *Review) check(ctx context.Context, by Reviewer, p *store.PendingSchedul
 			bumped[*o.BumpedEventRef] = true
 		}
 		if o.ID != p.ID && known[o.EventRef] {
-			proposed = append(proposed, rule.Assignment{Event: o.EventRef, Employee: o.EmployeeID, Date: o.Date, Start: o.StartMinute, Proposed: true})
+			a := rule.Assignment{Event: o.EventRef, Employee: o.EmployeeID, Date: o.Date, Start: o.StartMinute, Proposed: true}
+			if i := slices.IndexFunc(moved, func(m rule.Assignment) bool { return m.Event == o.EventRef }); i >= 0 {
+				a = moved[i]
+			}
+			proposed = append(proposed, a)
 		}
 	}
 	if len(bumped) > 0 {

@@ -260,3 +260,55 @@ func TestCloseRefusesNewApprovals(t *testing.T) {
 		t.Errorf("approve all after close: %v", err)
 	}
 }
+
+// TestEditedCoreTakesItsSupervisor: moving a core proposal to another day
+// moves the supervisor proposed on its day along, in the same change.
+func TestEditedCoreTakesItsSupervisor(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	rv, sc := reviewOn(t, st, clubWeek)
+	rec, err := rv.Run(ctx, "sched")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := st.ListProposals(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := map[int64]scenario.Event{}
+	for _, e := range sc.Events {
+		events[e.Ref] = e
+	}
+	on := map[int64]store.PendingSchedule{}
+	for _, p := range ps {
+		on[p.EventRef] = p
+	}
+	sched := runs.Reviewer{Actor: "sched"}
+	for _, sup := range ps {
+		ev := events[sup.EventRef]
+		if ev.Type != "supervisor" || ev.ParentRef == 0 {
+			continue
+		}
+		core, ok := on[ev.ParentRef]
+		if !ok || core.Date != sup.Date {
+			continue
+		}
+		ce := events[core.EventRef]
+		for d := max(ce.Start, sc.Now.Date.AddDays(1)); d <= ce.Due; d = d.AddDays(1) {
+			if d == core.Date {
+				continue
+			}
+			for _, e := range sc.Employees {
+				if _, err := rv.EditProposal(ctx, sched, core.ID, e.ID, d, core.StartMinute, ""); err != nil {
+					continue
+				}
+				moved := proposalOf(t, st, rec.ID, sup.EventRef)
+				if moved.Date != d {
+					t.Fatalf("core %d moved to %s, its supervisor %d stayed on %s", core.EventRef, d, sup.EventRef, moved.Date)
+				}
+				return
+			}
+		}
+	}
+	t.Fatal("no core with a supervisor could be moved in club-week")
+}
