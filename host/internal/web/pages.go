@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -333,6 +335,8 @@ type eventRow struct {
 	Employee   string
 	At         string
 	Unassigned bool
+	// Schedulable: unstaffed, unposted, and the user may start a run.
+	Schedulable bool
 }
 
 // eventsData is the events page's data.
@@ -341,6 +345,8 @@ type eventsData struct {
 	Rows      []eventRow
 	Truncated bool
 	Limit     int
+	// Notice says what the last auto-schedule of one event proposed.
+	Notice string
 }
 
 // Events page defaults: two weeks from today, at most 1,000 rows.
@@ -374,6 +380,11 @@ func (s *server) eventsPage(c *fiber.Ctx) error {
 		return err
 	}
 	d := eventsData{From: r.From.String(), To: r.To.String(), Limit: eventsPageLimit}
+	if d.Notice, err = s.scheduleNotice(c); err != nil {
+		return err
+	}
+	a := currentAuth(c)
+	canSchedule := s.runs != nil && a != nil && (a.user.Role == store.UserAdmin || a.user.Role == store.UserScheduler)
 	if len(evs) > eventsPageLimit {
 		evs, d.Truncated = evs[:eventsPageLimit], true
 	}
@@ -388,6 +399,7 @@ func (s *server) eventsPage(c *fiber.Ctx) error {
 			row.At = weekdayName(e.Schedule.Date)[:3] + " " + shortDate(e.Schedule.Date) + ", " + e.Schedule.StartMinute.String()
 		} else {
 			row.Unassigned = true
+			row.Schedulable = canSchedule && e.Condition == store.ConditionUnstaffed
 		}
 		d.Rows[i] = row
 	}
@@ -412,3 +424,71 @@ func roleLabel(r store.Role) string {
 func weekdayName(d civil.Date) string { return d.Weekday().String() }
 func shortDate(d civil.Date) string   { return d.Time(time.UTC).Format("Jan 2") }
 func longDate(d civil.Date) string    { return d.Time(time.UTC).Format("Mon, Jan 2, 2006") }
+
+// scheduleEventPage answers the events page's "Auto-schedule" button:
+// POST /events/:ref/schedule runs the scheduler for that one event and
+// goes back to the events page, which says what the run proposed.
+func (s *server) scheduleEventPage(c *fiber.Ctx) error {
+	a := currentAuth(c)
+	if !a.session.CheckCSRF(c.FormValue(csrfField)) {
+		return forbidden("The form is missing its security token. Reload the page and try again.")
+	}
+	if a.user.Role != store.UserAdmin && a.user.Role != store.UserScheduler {
+		return forbidden("a " + string(a.user.Role) + " may read but not change data")
+	}
+	ref, err := pathID(c, "ref", "an event ref")
+	if err != nil {
+		return err
+	}
+	rv, err := s.review()
+	if err != nil {
+		return err
+	}
+	rec, _, _, err := rv.ScheduleOne(c.UserContext(), a.actor(), ref)
+	if err != nil {
+		return s.reviewError(err)
+	}
+	back := url.Values{"run": {strconv.FormatInt(rec.ID, 10)}, "event": {strconv.FormatInt(ref, 10)}}
+	for _, k := range []string{"from", "to"} {
+		if v := c.FormValue(k); v != "" {
+			back.Set(k, v)
+		}
+	}
+	return c.Redirect("/events?"+back.Encode(), http.StatusSeeOther)
+}
+
+// scheduleNotice is the events page's notice after an auto-schedule
+// (?run=ID&event=REF): what the run proposed for the event, or why it
+// could not. It reads the run, so a link cannot make it say anything else.
+func (s *server) scheduleNotice(c *fiber.Ctx) (string, error) {
+	runID, err1 := strconv.ParseInt(c.Query("run"), 10, 64)
+	ref, err2 := strconv.ParseInt(c.Query("event"), 10, 64)
+	if err1 != nil || err2 != nil || runID <= 0 || ref <= 0 {
+		return "", nil
+	}
+	ctx := c.UserContext()
+	ps, err := s.store.ListProposals(ctx, runID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range ps {
+		if p.EventRef == ref {
+			names, err := s.employeeNames(c)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Run %d proposes event %d for %s on %s at %s: review and approve it under the run.",
+				runID, ref, cmp.Or(names[p.EmployeeID], p.EmployeeID), p.Date, p.StartMinute), nil
+		}
+	}
+	fs, err := s.store.ListRunFailures(ctx, runID)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range fs {
+		if f.EventRef == ref {
+			return fmt.Sprintf("Run %d could not place event %d: %s", runID, ref, f.Reason), nil
+		}
+	}
+	return "", nil
+}

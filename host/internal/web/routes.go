@@ -32,6 +32,7 @@ func (s *server) routes(app *fiber.App) {
 	app.Get("/", s.pageAuth, s.dashboard)
 	app.Get("/employees", s.pageAuth, s.employeesPage)
 	app.Get("/events", s.pageAuth, s.eventsPage)
+	app.Post("/events/:ref/schedule", s.pageAuth, s.scheduleEventPage)
 
 	reader := s.need()
 	editor := s.need(store.UserAdmin, store.UserScheduler)

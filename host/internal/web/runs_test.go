@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -818,4 +820,40 @@ func TestReviewSurvivesRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAutoScheduleFromTheEventsPage: the events page offers a scheduler an
+// "Auto-schedule" button on unstaffed events; it runs the scheduler for
+// that event and the page then says what the run proposed. A viewer gets
+// no button and may not post.
+func TestAutoScheduleFromTheEventsPage(t *testing.T) {
+	st := storetest.SQLite(t)
+	e, _ := runsEnv(t, st, "../../../testdata/scenarios/cases/due-day-allowed.json")
+	const list = "/events?from=2026-03-01&to=2026-03-31"
+	body := string(e.page(t, e.sched, list).want(t, http.StatusOK).body)
+	if !strings.Contains(body, `action="/events/700001/schedule"`) {
+		t.Fatalf("no auto-schedule form for event 700001:\n%s", body)
+	}
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the events page has no csrf_token")
+	}
+	session := &http.Cookie{Name: "crewplan_session", Value: e.sched.cookie}
+	e.form(t, "/events/700001/schedule", url.Values{"from": {"2026-03-01"}, "to": {"2026-03-31"}}, session).want(t, http.StatusForbidden)
+	r := e.form(t, "/events/700001/schedule", url.Values{"csrf_token": {m[1]}, "from": {"2026-03-01"}, "to": {"2026-03-31"}}, session).want(t, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/events?") || !strings.Contains(loc, "event=700001") {
+		t.Fatalf("redirect to %q", loc)
+	}
+	body = string(e.page(t, e.sched, loc).want(t, http.StatusOK).body)
+	if !strings.Contains(body, "proposes event 700001 for") || !strings.Contains(body, "2026-03-05") {
+		t.Errorf("the page does not say what the run proposed:\n%s", body)
+	}
+	// A viewer sees no button and cannot post one.
+	if body := string(e.page(t, e.view, list).want(t, http.StatusOK).body); strings.Contains(body, "/schedule\"") {
+		t.Error("a viewer is offered the auto-schedule button")
+	}
+	view := &http.Cookie{Name: "crewplan_session", Value: e.view.cookie}
+	vm := csrfInput.FindStringSubmatch(string(e.page(t, e.view, list).body))
+	e.form(t, "/events/700001/schedule", url.Values{"csrf_token": {vm[1]}}, view).want(t, http.StatusForbidden)
 }
