@@ -37,13 +37,14 @@ const boundBatch = 20000
 // from today, every employee the automatic preference allows, every start
 // the type may use — are checked once against what is posted, alone:
 // what fails there fails in every schedule, because placing more only
-// adds constraints. Cores then go through a maximum flow that keeps one
-// core per employee and day and the working days left in each week; the
-// other events count when any candidate passes. Everything else that
-// limits a real schedule (overlaps between new placements, a juicer's
-// core and juicer events, supervisors sharing leads) is relaxed, so the
-// bound is never below what a valid schedule places.
-// (Long events are the ones the flow keeps apart; short ones may overlap.)
+// adds constraints. Long events (over 30 minutes: cores, juicer
+// production, ...) then go through a maximum flow that keeps one long
+// event per employee and day (where every long event that could land there
+// overlaps every other) and the working days left in each week; short
+// events count when any candidate passes. Everything else that limits a
+// real schedule (working days taken by short events, a juicer's core and
+// juicer events, supervisors sharing leads) is relaxed, so the bound is
+// never below what a valid schedule places.
 //
 // A supervisor whose core is still to place is checked without the
 // pairing rule's verdict and counts when it could work a day its core
