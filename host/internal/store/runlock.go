@@ -108,7 +108,7 @@ func (s *Store) RunLockHolder(ctx context.Context) (info RunLockInfo, held bool,
 		}
 		if len(rows) == 0 {
 			// Taken an instant ago: the holder has not written its name yet.
-			return RunLockInfo{Holder: "another host", Since: time.Now().UTC()}, true, nil
+			return RunLockInfo{Holder: unknownHolder, Since: time.Now().UTC()}, true, nil
 		}
 		return RunLockInfo{Holder: rows[0].Holder, Since: rows[0].AcquiredAt.UTC()}, true, nil
 	}
@@ -117,6 +117,9 @@ func (s *Store) RunLockHolder(ctx context.Context) (info RunLockInfo, held bool,
 	}
 	return RunLockInfo{Holder: rows[0].Holder, Since: rows[0].AcquiredAt.UTC()}, true, nil
 }
+
+// unknownHolder names a holder that has not written its name yet.
+const unknownHolder = "another host"
 
 // errRunLocked is ErrRunLocked with who holds the lock.
 func errRunLocked(info RunLockInfo) error {
@@ -225,12 +228,18 @@ func (s *Store) acquirePostgresRunLock(ctx context.Context, holder, token string
 	if !ok {
 		_ = conn.Close()
 		info, held, err := s.RunLockHolder(ctx)
+		// A holder that took the lock an instant ago writes its name
+		// right after: wait a moment for it rather than say "another host".
+		for i := 0; i < 20 && err == nil && held && info.Holder == unknownHolder; i++ {
+			time.Sleep(5 * time.Millisecond)
+			info, held, err = s.RunLockHolder(ctx)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w (and reading who holds it: %v)", ErrRunLocked, err)
 		}
 		if !held {
 			// Released between the try and the look.
-			info = RunLockInfo{Holder: "another host", Since: time.Now().UTC()}
+			info = RunLockInfo{Holder: unknownHolder, Since: time.Now().UTC()}
 		}
 		return nil, errRunLocked(info)
 	}
