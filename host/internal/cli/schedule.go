@@ -35,15 +35,12 @@ completed (even with events it could not place), 2 for an invalid scenario,
 1 for anything else.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if file == "" {
-				return invalid(fmt.Errorf("--scenario FILE is required"))
-			}
 			if ranker != "rules" {
 				return invalid(fmt.Errorf("--ranker %q: only the rule-based ranking (rules) exists so far", ranker))
 			}
-			sc, err := scenario.ParseFile(file)
+			sc, err := readScenario(file)
 			if err != nil {
-				return invalid(err)
+				return err
 			}
 			engine, log, stop, err := e.startRules(cmd)
 			if err != nil {
@@ -89,12 +86,9 @@ working days left in each week; short events count when anyone could take
 them. A run's placed/bound says how close it came.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if boundFile == "" {
-				return invalid(fmt.Errorf("--scenario FILE is required"))
-			}
-			sc, err := scenario.ParseFile(boundFile)
+			sc, err := readScenario(boundFile)
 			if err != nil {
-				return invalid(err)
+				return err
 			}
 			engine, log, stop, err := e.startRules(cmd)
 			if err != nil {
@@ -113,6 +107,19 @@ them. A run's placed/bound says how close it came.`,
 	bound.Flags().StringVar(&boundFile, "scenario", "", "scenario file")
 	cmd.AddCommand(bound)
 	return cmd
+}
+
+// readScenario reads the --scenario file; a missing flag or an invalid
+// file is the user's input being wrong (exit 2).
+func readScenario(file string) (*scenario.Scenario, error) {
+	if file == "" {
+		return nil, invalid(fmt.Errorf("--scenario FILE is required"))
+	}
+	sc, err := scenario.ParseFile(file)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return sc, nil
 }
 
 // startRules starts the configured rule plugins and returns the rule engine

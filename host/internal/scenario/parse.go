@@ -287,6 +287,18 @@ func (d *decoder) weekday(key string, p *path) (time.Weekday, bool) {
 	return 0, false
 }
 
+// version reads a document's version, which must be want.
+func (d *decoder) version(v *node, p *path, want int) int {
+	ver, ok := d.integer(v, p, 1, 1<<31-1)
+	if !ok {
+		return 0
+	}
+	if int(ver) != want {
+		d.problem(p, "version %d is not supported (want %d)", ver, want)
+	}
+	return int(ver)
+}
+
 // The top-level fields, in document order.
 var documentFields = []string{"version", "now", "settings", "employees", "events", "rotations", "rotation_exceptions", "holidays", "locked_days", "posted"}
 
@@ -305,12 +317,7 @@ func (d *decoder) document(n *node) *Scenario {
 		switch m.name {
 		case "version":
 			hasVersion = true
-			if ver, ok := d.integer(v, p, 1, 1<<31-1); ok {
-				if ver != Version {
-					d.problem(p, "version %d is not supported (want %d)", ver, Version)
-				}
-				s.Version = int(ver)
-			}
+			s.Version = d.version(v, p, Version)
 		case "now":
 			hasNow = true
 			s.Now, _ = d.dateTime(v, p)

@@ -216,12 +216,7 @@ func (d *decoder) result(n *node) *Result {
 		switch m.name {
 		case "version":
 			hasVersion = true
-			if ver, ok := d.integer(v, p, 1, 1<<31-1); ok {
-				if ver != ResultVersion {
-					d.problem(p, "version %d is not supported (want %d)", ver, ResultVersion)
-				}
-				r.Version = int(ver)
-			}
+			r.Version = d.version(v, p, ResultVersion)
 		case "run":
 			hasRun = true
 			r.Run = d.runRecord(v, p)

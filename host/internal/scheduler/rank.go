@@ -65,10 +65,12 @@ func (RuleRanking) Rank(_ context.Context, d *Decision) ([]int, error) {
 }
 
 // sortChoices puts choices in the rule-based order.
-func sortChoices(cs []Choice) {
-	slices.SortFunc(cs, func(a, b Choice) int {
-		return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad), cmp.Compare(a.Employee.ID, b.Employee.ID))
-	})
+func sortChoices(cs []Choice) { slices.SortFunc(cs, compareChoices) }
+
+// compareChoices is the rule-based order: preference tier, then fewest
+// assignments that week, then lowest id.
+func compareChoices(a, b Choice) int {
+	return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad), cmp.Compare(a.Employee.ID, b.Employee.ID))
 }
 
 // validOrder reports whether order is a permutation of 0..n-1.

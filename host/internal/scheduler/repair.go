@@ -340,13 +340,9 @@ func (r *runner) best(ev *rule.Event, day civil.Date, cands []cand, vs []rule.Ve
 			continue
 		}
 		ch := Choice{Employee: s.employee(c.Employee), Tier: c.tier, WeekLoad: s.load[empWeek{c.Employee, day.WeekStart()}]}
-		if bestChoice == nil || lessChoice(ch, *bestChoice) {
+		if bestChoice == nil || compareChoices(ch, *bestChoice) < 0 {
 			bestChoice, out = &ch, c
 		}
 	}
 	return out
-}
-
-func lessChoice(a, b Choice) bool {
-	return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad), cmp.Compare(a.Employee.ID, b.Employee.ID)) < 0
 }

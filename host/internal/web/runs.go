@@ -19,28 +19,13 @@ import (
 	"github.com/crewplan/crewplan/sdk/civil"
 )
 
-// runJSON is a scheduler run as the API writes it. Proposals (counts by
-// status) and Approval (the approve-all under way or last finished on this
-// host) are given for one run only.
+// runJSON is a scheduler run as the API writes it: the store's record,
+// with its fallback detail as a JSON object. Proposals (counts by status)
+// and Approval (the approve-all under way or last finished on this host)
+// are given for one run only.
 type runJSON struct {
-	ID             int64                        `json:"id"`
-	Status         store.RunStatus              `json:"status"`
-	TriggeredBy    string                       `json:"triggered_by"`
-	RequestedBy    string                       `json:"requested_by"`
-	Host           string                       `json:"host"`
-	Now            string                       `json:"now"`
-	StartedAt      time.Time                    `json:"started_at"`
-	FinishedAt     *time.Time                   `json:"finished_at"`
-	Considered     int                          `json:"considered"`
-	Placed         int                          `json:"placed"`
-	Failed         int                          `json:"failed"`
-	Bumps          int                          `json:"bumps"`
-	Bound          *int                         `json:"bound"`
-	Ranker         string                       `json:"ranker"`
-	Fallbacks      int                          `json:"fallbacks"`
+	store.SchedulerRun
 	FallbackDetail json.RawMessage              `json:"fallback_detail"`
-	ElapsedMS      int64                        `json:"elapsed_ms"`
-	Error          string                       `json:"error,omitempty"`
 	Proposals      map[store.ProposalStatus]int `json:"proposals,omitempty"`
 	Approval       *runs.Progress               `json:"approval,omitempty"`
 }
@@ -51,12 +36,7 @@ func runOut(r *store.SchedulerRun) runJSON {
 	if !json.Valid(detail) {
 		detail = json.RawMessage("{}")
 	}
-	return runJSON{
-		ID: r.ID, Status: r.Status, TriggeredBy: r.TriggeredBy, RequestedBy: r.RequestedBy, Host: r.Host, Now: r.RunNow,
-		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Considered: r.Considered, Placed: r.Placed, Failed: r.Failed,
-		Bumps: r.Bumps, Bound: r.Bound, Ranker: r.Ranker, Fallbacks: r.Fallbacks, FallbackDetail: detail,
-		ElapsedMS: r.ElapsedMS, Error: r.Error,
-	}
+	return runJSON{SchedulerRun: *r, FallbackDetail: detail}
 }
 
 // proposalJSON is a run's proposal with the names to show.
