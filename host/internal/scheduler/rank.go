@@ -3,16 +3,17 @@ package scheduler
 import (
 	"cmp"
 	"context"
-	"slices"
 
 	"github.com/crewplan/crewplan/sdk/civil"
 	"github.com/crewplan/crewplan/sdk/rule"
 )
 
-// Ranker orders the qualified candidates of one decision. The rule-based
-// ranking of scheduling-rules.md is RuleRanking; a ranking model
-// implements Ranker too, and whenever it errs the scheduler falls back to
-// the rule-based order for that decision and counts the fallback.
+// Ranker orders the candidates of one decision: the scheduler places the
+// first of its order who passes every hard rule (the ranking suggests, the
+// rules decide). The rule-based ranking of scheduling-rules.md is
+// RuleRanking; a ranking model implements Ranker too, and whenever it errs
+// the scheduler falls back to the rule-based order for that decision and
+// counts the fallback.
 type Ranker interface {
 	// Name names the ranking in the run record: "rules", or a model's
 	// name and version.
@@ -25,8 +26,12 @@ type Ranker interface {
 	Rank(ctx context.Context, d *Decision) ([]int, error)
 }
 
-// Decision is one placement's choice: the employees who may take an event
-// on its day, every one of them passing every hard rule.
+// Decision is one placement's choice: the employees the scheduler may
+// place on an event on a day by the spec's automatic preference. They are
+// not checked yet; the rules check them in the order Rank returns, and
+// the first who passes is placed. A ranking is asked about each day of the
+// event's window in turn, from the earliest, until a day has someone who
+// passes.
 type Decision struct {
 	Event *rule.Event
 	Date  civil.Date
@@ -63,9 +68,6 @@ func (RuleRanking) Rank(_ context.Context, d *Decision) ([]int, error) {
 	}
 	return order, nil
 }
-
-// sortChoices puts choices in the rule-based order.
-func sortChoices(cs []Choice) { slices.SortFunc(cs, compareChoices) }
 
 // compareChoices is the rule-based order: preference tier, then fewest
 // assignments that week, then lowest id.

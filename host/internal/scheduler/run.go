@@ -13,20 +13,31 @@ import (
 	"github.com/crewplan/crewplan/sdk/rule"
 )
 
-// Options tune a run without changing its result.
+// Options tune a run.
 type Options struct {
-	// StepSize is how many events one rule batch may decide (default 1).
-	// A step stops early where a decision could depend on an earlier one
-	// of the same step, so the result is the same for every step size;
-	// on the shared scenarios larger steps do not pay yet (each stop
-	// throws away the verdicts of the rest of the step), see
-	// docs/benchmarks.md.
+	// StepSize is how many events one rule batch may decide; 0 takes
+	// DefaultStepSize of the staff's size. The events of a step are
+	// decided in priority order on the verdicts of one batch, and an
+	// employee placed in a step is not picked again in it, so the result
+	// depends on the step size: the same input and step size always give
+	// the same result.
 	StepSize int
 	// ContextKey names the run's rule context (events, employees,
 	// calendar) so the plugins keep it between batches; 0 sends it with
 	// every batch.
 	ContextKey uint64
 }
+
+// DefaultStepSize is the step size of a run over the given number of
+// employees: a quarter of them, at least 16. Fewer people make more
+// decisions of a step depend on each other (an employee placed in a step
+// waits for the next one), more people leave room for more events.
+func DefaultStepSize(employees int) int { return max(16, employees/4) }
+
+// firstDepth is how many employees per day a step first asks about for an
+// event, counting only those the run expects to pass (see likely); an
+// event that needs more asks four times as many in its next step.
+const firstDepth = 8
 
 // Run places in.ToPlace and returns the proposals and failures. It fails
 // only when the rules cannot be asked (a plugin that cannot answer) or ctx
@@ -39,10 +50,11 @@ func Run(ctx context.Context, in *Input, check Checker, rank Ranker, opt Options
 		rank = RuleRanking{}
 	}
 	if opt.StepSize <= 0 {
-		opt.StepSize = 1
+		opt.StepSize = DefaultStepSize(len(in.Snapshot.Employees))
 	}
 	r := &runner{ctx: ctx, s: newState(in), check: check, rank: rank, opt: opt,
 		stats: Stats{Ranker: rank.Name(), Fallbacks: map[string]int{}}}
+	_, r.ruleOrder = rank.(RuleRanking)
 	if err := r.run(); err != nil {
 		return nil, err
 	}
@@ -57,24 +69,30 @@ type runner struct {
 	rank  Ranker
 	opt   Options
 	stats Stats
+	// ruleOrder is set when the ranking is the rule-based one, which the
+	// run applies itself.
+	ruleOrder bool
 
 	queue []int64       // events still to place, in priority order
-	stage map[int64]int // 1 once an event's first day failed
+	stage map[int64]int // 1 once an event's first days failed
+	// depth is, per event, how many likely employees per day its next
+	// step asks about (firstDepth when absent).
+	depth map[int64]int
 	// why holds, per event, the violations that kept each employee off it
 	// (the first one found), for its failure reason.
 	why map[int64]*reasons
-	// unverified are placements made together in the last step, checked
-	// again together with the next batch.
-	unverified []int64
+	// pending are the decisions of the last step, in order, checked
+	// with the next batch when there were several (see step).
+	pending []decision
 	// frontier is, per event type, the day the last event of that type
 	// was placed on.
 	frontier map[rule.EventType]civil.Date
 	// split is, per event, the last of its first days, fixed when they
 	// are first asked about.
 	split map[int64]civil.Date
-	// sequential is set when a step's placements did not hold together:
-	// from then on every step decides one event.
-	sequential bool
+	// single is how many of the next steps decide one event each: set
+	// when a step's placements did not hold together.
+	single int
 }
 
 func storeType(t rule.EventType) store.EventType { return store.EventType(t) }
@@ -82,6 +100,7 @@ func storeType(t rule.EventType) store.EventType { return store.EventType(t) }
 func (r *runner) run() error {
 	s := r.s
 	r.stage = make(map[int64]int)
+	r.depth = make(map[int64]int)
 	r.frontier = make(map[rule.EventType]civil.Date)
 	r.split = make(map[int64]civil.Date)
 	r.why = make(map[int64]*reasons)
@@ -99,7 +118,7 @@ func (r *runner) run() error {
 	}
 	r.stats.Considered = len(seen)
 	slices.SortFunc(r.queue, s.priority)
-	for len(r.queue) > 0 || len(r.unverified) > 0 {
+	for len(r.queue) > 0 || len(r.pending) > 0 {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
@@ -114,16 +133,40 @@ func (r *runner) run() error {
 type cand struct {
 	rule.Candidate
 	tier int
-	// verify marks a placement made in the last step, checked again.
-	verify bool
+	// check, when not 0, marks the check of a decision of the last step:
+	// the pending decision's index plus one.
+	check int
+	// skipped marks the check of an employee a decision passed over
+	// without a verdict: it must fail.
+	skipped bool
 }
 
-// step decides the next events of the queue with one rule batch.
+// decision is one event decided in a step: placed or failed. An employee
+// placed earlier in the step has no fresh verdict for a later event of
+// the same week; the later decision then goes on by what the run expects
+// (likely) — picking them, or passing over them (skips) — and the next
+// batch checks it: the placement must pass, the skipped must fail.
+type decision struct {
+	ref    int64
+	placed bool
+	skips  []rule.Candidate
+}
+
+// step decides the next events of the queue with one rule batch. The
+// events are decided in priority order on the batch's verdicts; when a
+// step decided several, the next batch checks them together, and if one
+// does not hold, it and the decisions after it are undone and decided
+// again one per step. Under the rules' contract (a verdict depends on the
+// candidate's employee's own assignments of the week and on its event's
+// linked events, and adding assignments never lifts a violation) the
+// result is the same for every step size; a rule outside the contract
+// can make it differ, never make it break a rule.
 func (r *runner) step() error {
 	s := r.s
 	size := r.opt.StepSize
-	if r.sequential {
+	if r.single > 0 {
 		size = 1
+		r.single--
 	}
 	var group []int64
 	var cands []cand
@@ -138,12 +181,16 @@ func (r *runner) step() error {
 		group = append(group, ref)
 		cands = append(cands, r.candidates(ref)...)
 	}
-	nv := len(r.unverified)
-	for _, ref := range r.unverified {
-		a := s.current[ref]
-		cands = append(cands, cand{Candidate: rule.Candidate{Event: ref, Employee: a.Employee, Date: a.Date, Start: a.Start, Replaces: ref}, verify: true})
+	nc := len(cands)
+	for i, d := range r.pending {
+		if a := s.current[d.ref]; d.placed && a != nil {
+			cands = append(cands, cand{Candidate: rule.Candidate{Event: d.ref, Employee: a.Employee, Date: a.Date, Start: a.Start, Replaces: d.ref}, check: i + 1})
+		}
+		for _, c := range d.skips {
+			cands = append(cands, cand{Candidate: c, check: i + 1, skipped: true})
+		}
 	}
-	if len(group) == 0 && nv == 0 {
+	if len(group) == 0 && len(r.pending) == 0 {
 		// Only supervisors whose cores never resolve: they fail below.
 		return r.failWaiting()
 	}
@@ -151,51 +198,51 @@ func (r *runner) step() error {
 	if err != nil {
 		return err
 	}
-	if nv > 0 {
-		if !r.verified(cands, vs) {
-			return nil // the step is undone; decide again with fresh verdicts
-		}
+	if len(r.pending) > 0 && !r.held(cands[nc:], vs[nc:]) {
+		return nil // undone; decide again with fresh verdicts
 	}
+	r.pending = nil
 	// Decide the group's events in order, with their verdicts.
-	byEvent := make(map[int64][]int, len(group))
-	for i := range cands {
-		if !cands[i].verify {
-			byEvent[cands[i].Event] = append(byEvent[cands[i].Event], i)
+	known := make(map[int64]map[empDay]int, len(group))
+	for i := range cands[:nc] {
+		c := &cands[i]
+		m := known[c.Event]
+		if m == nil {
+			m = make(map[empDay]int)
+			known[c.Event] = m
 		}
+		m[empDay{c.Employee, c.Date}] = i
 	}
-	used := make(map[string]bool)
-	var placed []int64
-	done := 0
+	sp := &speculation{placed: map[empWeek]bool{}, skipped: map[empWeek]bool{}}
+	var decided []decision
 	for _, ref := range group {
-		p, outcome, err := r.decide(ref, cands, vs, byEvent[ref], used)
+		p, outcome, skips, err := r.decide(ref, len(decided) == 0, vs, known[ref], sp)
 		if err != nil {
 			return err
 		}
 		if outcome == wait {
 			break // a later event could depend on this one: next step
 		}
-		done++
 		r.dequeue(ref)
-		if outcome == placedIt {
-			used[p.Employee] = true
-			placed = append(placed, ref)
+		decided = append(decided, decision{ref: ref, placed: outcome != failedIt, skips: skips})
+		if p != nil {
+			sp.placed[empWeek{p.Employee, p.Date.WeekStart()}] = true
 		}
 		if outcome == bumpedIt {
-			placed = append(placed, ref)
 			break // the schedule changed beyond this step's verdicts
 		}
 	}
-	if len(placed) > 1 {
-		r.unverified = placed
-	} else {
-		r.unverified = nil
-	}
-	if done == 0 && len(group) > 0 && !r.sequential && size > 1 {
-		// Nothing decided (the first event waits for its later days):
-		// the next step asks about them.
-		return nil
+	if len(decided) > 1 {
+		r.pending = decided
 	}
 	return nil
+}
+
+// speculation is what a step placed and passed over without verdicts, by
+// employee and week.
+type speculation struct {
+	placed  map[empWeek]bool
+	skipped map[empWeek]bool
 }
 
 type outcome int
@@ -207,78 +254,120 @@ const (
 	failedIt
 )
 
-// decide places event ref with its candidates' verdicts, or says why not.
-// used holds the employees placed earlier in the same step: their
-// verdicts are stale, so choosing one waits for the next step.
-func (r *runner) decide(ref int64, cands []cand, vs []rule.Verdict, idx []int, used map[string]bool) (*Proposal, outcome, error) {
+// decide places event ref on the earliest day someone passes, with the
+// first passing employee in the ranking's order, using the verdicts
+// known for it (by employee and day, indexes into vs). An employee placed
+// earlier in the step that week (in sp) has no fresh verdict: decide
+// goes on by what the run expects, and returns the employees it passed
+// over that way. It waits for the next step when it needs a verdict not
+// asked for, or when it would pick an employee it passed over earlier in
+// the step. A bump is tried only by an event alone in its step so far
+// (alone), so that it is decided on a schedule whose placements all hold.
+func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empDay]int, sp *speculation) (*Proposal, outcome, []rule.Candidate, error) {
 	s := r.s
 	ev := s.events[ref]
 	why := r.reasonsOf(ref)
-	// The earliest day with a passing candidate.
-	var day civil.Date
-	found := false
-	for _, i := range idx {
-		c := &cands[i]
-		if !vs[i].OK() {
-			why.add(c.Employee, c.Date, vs[i].Violations)
-			continue
-		}
-		if !found || c.Date < day {
-			day, found = c.Date, true
-		}
-	}
-	if !found {
-		if r.stage[ref] == 0 && r.hasLaterDays(ref) {
-			r.stage[ref] = 1
-			return nil, wait, nil
-		}
-		if ev.Type == rule.EventCore {
-			p, err := r.bump(ref)
-			if err != nil {
-				return nil, 0, err
+	var skips []rule.Candidate
+	for _, d := range r.stageDays(ref) {
+		choices := r.ranked(ev, d)
+		order, fallback := r.order(ev, d, choices)
+		for k := range choices {
+			c := &choices[k]
+			if order != nil {
+				c = &choices[order[k]]
 			}
-			if p != nil {
-				return p, bumpedIt, nil
+			e := c.Employee
+			if v, ok := s.knownFail(e.ID, d, ev.Type); ok {
+				why.add(e.ID, d, []rule.Violation{v})
+				continue
 			}
+			ew := empWeek{e.ID, d.WeekStart()}
+			switch i, ok := known[empDay{e.ID, d}]; {
+			case sp.placed[ew]:
+				if !s.likely(ev, e, d) {
+					// Passed over; the next batch checks it fails.
+					skips = append(skips, rule.Candidate{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)})
+					sp.skipped[ew] = true
+					continue
+				}
+				if sp.skipped[ew] {
+					Debug["w-skipped"]++
+					return nil, wait, nil, nil
+				}
+				// Picked; the placement is checked with the next batch.
+			case !ok:
+				r.depth[ref] = r.depthOf(ref) * 4
+				Debug["w-unknown-"+string(ev.Type)]++
+				return nil, wait, nil, nil
+			case !vs[i].OK():
+				why.add(e.ID, d, vs[i].Violations)
+				continue
+			}
+			if fallback != "" {
+				r.stats.Fallbacks[fallback]++
+			}
+			// The slot is taken by load now: it may differ from the one
+			// asked about when this step placed on the same day; the
+			// placement is checked again with the next batch.
+			p := &Proposal{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)}
+			if s.displaced[ref] {
+				p.Bumps = r.postedBump(ref) // a displaced posted event moves
+			}
+			r.place(p)
+			return p, placedIt, skips, nil
 		}
-		r.fail(ref)
-		return nil, failedIt, nil
 	}
-	var choices []Choice
-	start := civil.Clock(-1)
-	for _, i := range idx {
-		c := &cands[i]
-		if c.Date != day || !vs[i].OK() {
-			continue
+	if r.stage[ref] == 0 && r.hasLaterDays(ref) {
+		r.stage[ref] = 1
+		Debug["w-stage-"+string(ev.Type)]++
+		return nil, wait, nil, nil
+	}
+	if ev.Type == rule.EventCore {
+		if !alone {
+			Debug["w-bump"]++
+			return nil, wait, nil, nil
 		}
-		start = c.Start
-		choices = append(choices, Choice{Employee: s.employee(c.Employee), Tier: c.tier, WeekLoad: s.load[empWeek{c.Employee, day.WeekStart()}]})
+		p, err := r.bump(ref)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if p != nil {
+			return p, bumpedIt, nil, nil
+		}
 	}
-	sortChoices(choices)
-	pick := r.choose(ev, day, choices)
-	if used[pick.ID] {
-		return nil, wait, nil
-	}
-	// A slot chosen by load may have moved with this step's placements;
-	// the placement is checked again with the next batch.
-	if st := s.start(ev, day); st != start {
-		start = st
-	}
-	p := &Proposal{Event: ref, Employee: pick.ID, Date: day, Start: start}
-	if s.displaced[ref] {
-		p.Bumps = r.postedBump(ref) // a displaced posted event moves
-	}
-	r.place(p)
-	return p, placedIt, nil
+	r.fail(ref)
+	return nil, failedIt, skips, nil
 }
 
-// choose asks the ranker for the order of choices, falling back to the
-// rule-based order when it errs or answers nonsense.
-func (r *runner) choose(ev *rule.Event, day civil.Date, choices []Choice) *rule.Employee {
-	if len(choices) == 1 {
-		return choices[0].Employee
+// ranked returns who may be asked about ev on day d (the spec's automatic
+// preference), in the rule-based order: tier, then fewest assignments
+// that week, then lowest id.
+func (r *runner) ranked(ev *rule.Event, d civil.Date) []Choice {
+	s := r.s
+	tier := s.tiers(ev, d)
+	wk := d.WeekStart()
+	var out []Choice
+	for _, e := range s.emps {
+		if t := tier(e); t >= 0 {
+			out = append(out, Choice{Employee: e, Tier: t, WeekLoad: s.load[empWeek{e.ID, wk}]})
+		}
 	}
-	order, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: day, Choices: choices})
+	// s.emps is sorted by id, and a stable sort keeps that order on ties.
+	slices.SortStableFunc(out, func(a, b Choice) int {
+		return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad))
+	})
+	return out
+}
+
+// order asks the ranker in which order to try choices; nil means the
+// rule-based order they come in. It returns, too, the reason it fell back
+// to the rule-based order ("" when it did not), counted when the decision
+// is made on that day.
+func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, string) {
+	if r.ruleOrder || len(choices) < 2 {
+		return nil, ""
+	}
+	order, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Choices: choices})
 	switch {
 	case err != nil:
 		reason := "error"
@@ -286,13 +375,21 @@ func (r *runner) choose(ev *rule.Event, day civil.Date, choices []Choice) *rule.
 		if errors.As(err, &rs) {
 			reason = rs.Reason()
 		}
-		r.stats.Fallbacks[reason]++
-		return choices[0].Employee
+		return nil, reason
 	case !validOrder(order, len(choices)):
-		r.stats.Fallbacks["invalid_order"]++
-		return choices[0].Employee
+		return nil, "invalid_order"
 	}
-	return choices[order[0]].Employee
+	return order, ""
+}
+
+func (r *runner) depthOf(ref int64) int {
+	if !r.ruleOrder {
+		return len(r.s.emps) // a model's order is not known in advance
+	}
+	if n, ok := r.depth[ref]; ok {
+		return n
+	}
+	return firstDepth
 }
 
 // place proposes p, and brings back the supervisors waiting for it.
@@ -317,33 +414,34 @@ func (r *runner) enqueue(ref int64) {
 	r.queue = slices.Insert(r.queue, i, ref)
 	delete(r.stage, ref)
 	delete(r.split, ref)
+	delete(r.depth, ref)
 }
 
-// verified checks the last step's placements against each other. When one
-// fails, that step is undone from its first failing placement on, and the
-// run goes on one event per step.
-func (r *runner) verified(cands []cand, vs []rule.Verdict) bool {
-	bad := -1
-	k := 0
-	for i := range cands {
-		if !cands[i].verify {
-			continue
+// held reports whether the last step's decisions hold, from the
+// verdicts of their checks: every placement passes, every employee passed
+// over fails. When one does not, it and the decisions after it are undone
+// and decided again one per step.
+func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
+	bad := len(r.pending)
+	for i := range checks {
+		if vs[i].OK() == checks[i].skipped {
+			bad = min(bad, checks[i].check-1)
 		}
-		if !vs[i].OK() && bad < 0 {
-			bad = k
-		}
-		k++
 	}
-	if bad < 0 {
-		r.unverified = nil
+	if bad == len(r.pending) {
 		return true
 	}
-	for _, ref := range r.unverified[bad:] {
-		r.s.unpropose(ref)
-		r.enqueue(ref)
+	for _, d := range r.pending[bad:] {
+		if d.placed {
+			r.s.unpropose(d.ref)
+		}
+		delete(r.s.failures, d.ref)
+		r.enqueue(d.ref)
 	}
-	r.unverified = nil
-	r.sequential = true
+	r.single = len(r.pending) - bad
+	Debug["undo"]++
+	Debug["undone"] += len(r.pending) - bad
+	r.pending = nil
 	return false
 }
 
@@ -420,7 +518,7 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 	earliest := max(s.earliest(ev), from)
 	last, ok := r.split[ev.Ref]
 	if !ok {
-		last = max(earliest, min(r.frontier[ev.Type], ev.Due))
+		last = max(earliest, min(r.frontier[ev.Type].AddDays(1), ev.Due))
 		r.split[ev.Ref] = last
 	}
 	for d := from; d <= ev.Due; d = d.AddDays(1) {
@@ -436,28 +534,46 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 	return first, rest
 }
 
-// candidates returns the candidate placements of ref for its stage.
+// stageDays returns the days ref is decided on at its stage: its first
+// days, then the rest.
+func (r *runner) stageDays(ref int64) []civil.Date {
+	first, rest := r.days(ref)
+	if r.stage[ref] == 1 {
+		return rest
+	}
+	return first
+}
+
+// candidates returns the candidate placements of ref to ask about in a
+// step: on each day of its stage, the employees in the rule-based order
+// up to its depth of those likely to pass, so that the ones decide walks
+// past before a pick are asked about too.
 func (r *runner) candidates(ref int64) []cand {
 	s := r.s
 	ev := s.events[ref]
-	first, rest := r.days(ref)
-	days := first
-	if r.stage[ref] == 1 {
-		days = rest
-	}
+	depth := r.depthOf(ref)
+	days := r.stageDays(ref)
 	var out []cand
+	anyone := false
 	for _, d := range days {
-		tier := s.tiers(ev, d)
+		choices := r.ranked(ev, d)
+		anyone = anyone || len(choices) > 0
 		st := s.start(ev, d)
-		for _, e := range s.emps {
-			t := tier(e)
-			if t < 0 {
+		n := 0
+		for _, c := range choices {
+			if n == depth {
+				break
+			}
+			if _, ok := s.knownFail(c.Employee.ID, d, ev.Type); ok {
 				continue
 			}
-			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: e.ID, Date: d, Start: st}, tier: t})
+			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: c.Employee.ID, Date: d, Start: st}, tier: c.Tier})
+			if s.likely(ev, c.Employee, d) {
+				n++
+			}
 		}
 	}
-	if len(out) == 0 && len(days) > 0 {
+	if !anyone && len(days) > 0 {
 		r.reasonsOf(ref).none = true
 	}
 	return out
@@ -514,6 +630,11 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 	if len(vs) != len(cands) {
 		return nil, fmt.Errorf("schedule: the rules answered %d verdicts for %d candidates", len(vs), len(cands))
 	}
+	for i := range cands {
+		if !vs[i].OK() {
+			s.learn(&cands[i].Candidate, s.events[cands[i].Event].Type, vs[i].Violations)
+		}
+	}
 	return vs, nil
 }
 
@@ -546,3 +667,5 @@ func (s *state) employee(id string) *rule.Employee {
 	}
 	return s.emps[i]
 }
+
+var Debug = map[string]int{}

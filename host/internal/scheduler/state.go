@@ -28,6 +28,10 @@ type state struct {
 	current map[int64]*rule.Assignment
 	byDay   map[civil.Date][]int64 // refs in current by day
 	load    map[empWeek]int        // assignments in current per employee-week
+	daily   map[empDay]int         // assignments in current per employee-day
+	// reach holds, per employee and day, the violations known to keep
+	// them off more than one event that day (see learn).
+	reach map[string]map[civil.Date]*reached
 
 	proposals map[int64]*Proposal
 	failures  map[int64]string
@@ -52,6 +56,8 @@ func newState(in *Input) *state {
 		current:   make(map[int64]*rule.Assignment, len(snap.Posted)+len(in.ToPlace)),
 		byDay:     make(map[civil.Date][]int64),
 		load:      make(map[empWeek]int),
+		daily:     make(map[empDay]int),
+		reach:     make(map[string]map[civil.Date]*reached),
 		proposals: make(map[int64]*Proposal, len(in.ToPlace)),
 		failures:  make(map[int64]string),
 		displaced: make(map[int64]bool),
@@ -105,6 +111,7 @@ func (s *state) add(a *rule.Assignment) {
 	s.current[a.Event] = a
 	s.byDay[a.Date] = append(s.byDay[a.Date], a.Event)
 	s.load[empWeek{a.Employee, a.Date.WeekStart()}]++
+	s.daily[empDay{a.Employee, a.Date}]++
 }
 
 // remove takes event ref's assignment out of the current schedule.
@@ -119,6 +126,8 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		s.byDay[a.Date] = slices.Delete(day, i, i+1)
 	}
 	s.load[empWeek{a.Employee, a.Date.WeekStart()}]--
+	s.daily[empDay{a.Employee, a.Date}]--
+	delete(s.reach, a.Employee) // what kept them off may be gone
 	return a
 }
 
@@ -226,4 +235,102 @@ func (s *state) earliest(ev *rule.Event) civil.Date {
 // protected reports whether event ref is due too soon to be displaced.
 func (s *state) protected(ref int64) bool {
 	return s.events[ref].Due <= s.today.AddDays(s.in.Settings.Scheduler.BumpProtectDays)
+}
+
+// likely reports whether e is likely to pass the rules for ev on day d:
+// e can work that day by their own calendar, and for a core or a long
+// event has nothing else that day. It only guides how many candidates a
+// step asks about; the rules decide.
+func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
+	if !canWork(e, d) {
+		return false
+	}
+	return !(ev.Type == rule.EventCore || ev.Long()) || s.daily[empDay{e.ID, d}] == 0
+}
+
+// canWork reports whether e's own calendar lets them work on d: active,
+// not terminated, not on time off, and available by their weekly pattern
+// or an override.
+func canWork(e *rule.Employee, d civil.Date) bool {
+	if !e.Active || !e.TerminatedOn.IsZero() && d >= e.TerminatedOn {
+		return false
+	}
+	for _, t := range e.TimeOff {
+		if t.Contains(d) {
+			return false
+		}
+	}
+	if slices.Contains(e.Overrides, d) {
+		return true
+	}
+	if slices.Contains(e.Unavailable, d) {
+		return false
+	}
+	return e.Weekly == nil || e.Weekly[d.Weekday()]
+}
+
+// reached are an employee's violations on one day that reach beyond the
+// candidate they were found for.
+type reached struct {
+	any    *rule.Violation                    // every event
+	byType map[rule.EventType]rule.Violation // every event of a type
+}
+
+// TEMPORARY: reach by rule id, until the rules say it.
+func reachOf(v *rule.Violation) int {
+	switch v.Rule {
+	case "can_work", "closed_day", "locked_day", "max_work_days":
+		return 2
+	case "one_core_per_day", "earliest_day":
+		return 1
+	}
+	return 0
+}
+
+// learn keeps the violations of c (an event of type t) that reach beyond
+// it.
+func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) {
+	for i := range vs {
+		v := &vs[i]
+		r := reachOf(v)
+		if r == 0 || v.Severity != rule.Hard {
+			continue
+		}
+		days := s.reach[c.Employee]
+		if days == nil {
+			days = make(map[civil.Date]*reached)
+			s.reach[c.Employee] = days
+		}
+		k := days[c.Date]
+		if k == nil {
+			k = &reached{}
+			days[c.Date] = k
+		}
+		if r == 2 {
+			if k.any == nil {
+				k.any = v
+			}
+			continue
+		}
+		if k.byType == nil {
+			k.byType = make(map[rule.EventType]rule.Violation)
+		}
+		if _, ok := k.byType[t]; !ok {
+			k.byType[t] = *v
+		}
+	}
+}
+
+// knownFail returns a violation known to keep emp off any event of type t
+// on day d.
+func (s *state) knownFail(emp string, d civil.Date, t rule.EventType) (rule.Violation, bool) {
+	k := s.reach[emp][d]
+	if k == nil {
+		return rule.Violation{}, false
+	}
+	if k.any != nil {
+		return *k.any, true
+	}
+	v, ok := k.byType[t]
+	return v, ok
 }
