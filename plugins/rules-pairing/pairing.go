@@ -84,7 +84,7 @@ func (*pairing) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error
 				continue
 			}
 			if byNumber == nil {
-				byNumber = coresByNumber(b)
+				byNumber = b.Derived(byNumberKey{}, coresByNumber).(map[string][]int64)
 			}
 			cores = byNumber[num]
 			if len(cores) == 0 {
@@ -135,9 +135,12 @@ func paired(b *rule.Batch, c *rule.Candidate, cores []int64) (rule.Violation, bo
 		b.EventLabel(c.Event), c.Date, strings.Join(on, "; ")), false
 }
 
+// byNumberKey keys coresByNumber among the batch context's derived values.
+type byNumberKey struct{}
+
 // coresByNumber returns the refs of b's core events by the first six-digit
 // number of their names, in the batch's order.
-func coresByNumber(b *rule.Batch) map[string][]int64 {
+func coresByNumber(b *rule.Batch) any {
 	m := make(map[string][]int64)
 	for i := range b.Events {
 		ev := &b.Events[i]

@@ -26,6 +26,9 @@ type Context struct {
 
 	once  sync.Once
 	index *contextIndex
+
+	mu      sync.Mutex
+	derived map[any]any // see Batch.Derived
 }
 
 // NewContext returns the context of events, employees, holidays and
@@ -136,4 +139,34 @@ func (s *sentKeys) forget(key uint64) {
 			return
 		}
 	}
+}
+
+// Derived returns what build computes from the batch's context (its
+// events, employees and calendar, never its candidates or assignments),
+// computed once per context and kept with it: a rule's own lookups, such
+// as core events by number, then cost nothing on later batches of the
+// same ContextKey. key identifies the value among the rule's others (use
+// an unexported type, as with context.Context values). build must not
+// keep b.
+func (b *Batch) Derived(key any, build func(b *Batch) any) any {
+	c := b.kept
+	if c == nil {
+		b.wireMu.Lock()
+		if b.derived == nil {
+			b.derived = NewContext(b.Events, b.Employees, b.Holidays, b.LockedDays)
+		}
+		c = b.derived
+		b.wireMu.Unlock()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.derived[key]; ok {
+		return v
+	}
+	v := build(b)
+	if c.derived == nil {
+		c.derived = make(map[any]any)
+	}
+	c.derived[key] = v
+	return v
 }

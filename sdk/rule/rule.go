@@ -140,6 +140,8 @@ type Batch struct {
 	index *batchIndex
 	// kept is the Context set on the batch, whose lookups it shares.
 	kept *Context
+	// derived keeps Derived values of a batch without a kept Context.
+	derived *Context
 	// wire caches the batch's CheckRequest in wire form, with [0] and
 	// without [1] its context, for the plugin clients that share one batch.
 	wireMu sync.Mutex

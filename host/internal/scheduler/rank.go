@@ -49,6 +49,8 @@ type Choice struct {
 	// WeekLoad is how many assignments (posted or proposed) the employee
 	// has in the decision's week.
 	WeekLoad int
+
+	idx int // the employee's index in the run's employees, sorted by id
 }
 
 // RuleRanking is the rule-based ranking: it keeps the order the choices

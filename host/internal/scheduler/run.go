@@ -269,18 +269,23 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 	why := r.reasonsOf(ref)
 	var skips []rule.Candidate
 	for _, d := range r.stageDays(ref) {
-		choices := r.ranked(ev, d)
+		rk := keyOf(ev, d)
+		if s.full[rk] {
+			continue
+		}
+		choices := s.ranked(ev, d)
 		order, fallback := r.order(ev, d, choices)
+		full := true
 		for k := range choices {
 			c := &choices[k]
 			if order != nil {
 				c = &choices[order[k]]
 			}
 			e := c.Employee
-			if v, ok := s.knownFail(e.ID, d, ev.Type); ok {
-				why.add(e.ID, d, []rule.Violation{v})
-				continue
+			if _, ok := s.knownFail(c.idx, d, ev.Type); ok {
+				continue // its reason is taken if the event fails
 			}
+			full = false
 			ew := empWeek{e.ID, d.WeekStart()}
 			switch i, ok := known[empDay{e.ID, d}]; {
 			case sp.placed[ew]:
@@ -316,6 +321,9 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 			r.place(p)
 			return p, placedIt, skips, nil
 		}
+		if full {
+			s.full[rk] = true
+		}
 	}
 	if r.stage[ref] == 0 && r.hasLaterDays(ref) {
 		r.stage[ref] = 1
@@ -335,28 +343,51 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 			return p, bumpedIt, nil, nil
 		}
 	}
+	r.knownReasons(ref)
 	r.fail(ref)
 	return nil, failedIt, skips, nil
 }
 
 // ranked returns who may be asked about ev on day d (the spec's automatic
 // preference), in the rule-based order: tier, then fewest assignments
-// that week, then lowest id.
-func (r *runner) ranked(ev *rule.Event, d civil.Date) []Choice {
-	s := r.s
-	tier := s.tiers(ev, d)
+// that week, then lowest id. The slice is shared until the next placement
+// and must not be changed.
+func (s *state) ranked(ev *rule.Event, d civil.Date) []Choice {
 	wk := d.WeekStart()
-	var out []Choice
-	for _, e := range s.emps {
+	k := keyOf(ev, d)
+	if cs, ok := s.rankings[wk][k]; ok {
+		return cs
+	}
+	tier := s.tiers(ev, d)
+	keys := s.keys[:0]
+	for i, e := range s.emps {
 		if t := tier(e); t >= 0 {
-			out = append(out, Choice{Employee: e, Tier: t, WeekLoad: s.load[empWeek{e.ID, wk}]})
+			keys = append(keys, uint64(t)<<48|uint64(min(s.load[empWeek{e.ID, wk}], 1<<16-1))<<32|uint64(i))
 		}
 	}
-	// s.emps is sorted by id, and a stable sort keeps that order on ties.
-	slices.SortStableFunc(out, func(a, b Choice) int {
-		return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.WeekLoad, b.WeekLoad))
-	})
+	slices.Sort(keys) // emps are sorted by id
+	out := make([]Choice, len(keys))
+	for j, key := range keys {
+		i := int(uint32(key))
+		out[j] = Choice{Employee: s.emps[i], Tier: int(key >> 48), WeekLoad: int(key >> 32 & (1<<16 - 1)), idx: i}
+	}
+	s.keys = keys
+	if s.rankings[wk] == nil {
+		s.rankings[wk] = make(map[rankKey][]Choice)
+	}
+	s.rankings[wk][k] = out
 	return out
+}
+
+// rankKey names a ranking: who may take an event of a type on a day.
+type rankKey struct {
+	t        rule.EventType
+	teardown bool
+	d        civil.Date
+}
+
+func keyOf(ev *rule.Event, d civil.Date) rankKey {
+	return rankKey{ev.Type, ev.Type == rule.EventDigital && ev.Kind == "teardown", d}
 }
 
 // order asks the ranker in which order to try choices; nil means the
@@ -380,6 +411,22 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 		return nil, "invalid_order"
 	}
 	return order, ""
+}
+
+// knownReasons adds to ref's failure reasons the violations known to keep
+// each employee off it on each day of its window.
+func (r *runner) knownReasons(ref int64) {
+	s := r.s
+	ev := s.events[ref]
+	why := r.reasonsOf(ref)
+	first, rest := r.days(ref)
+	for _, d := range append(first, rest...) {
+		for _, c := range s.ranked(ev, d) {
+			if v, ok := s.knownFail(c.idx, d, ev.Type); ok {
+				why.add(c.Employee.ID, d, []rule.Violation{v})
+			}
+		}
+	}
 }
 
 func (r *runner) depthOf(ref int64) int {
@@ -556,7 +603,7 @@ func (r *runner) candidates(ref int64) []cand {
 	var out []cand
 	anyone := false
 	for _, d := range days {
-		choices := r.ranked(ev, d)
+		choices := s.ranked(ev, d)
 		anyone = anyone || len(choices) > 0
 		st := s.start(ev, d)
 		n := 0
@@ -564,7 +611,7 @@ func (r *runner) candidates(ref int64) []cand {
 			if n == depth {
 				break
 			}
-			if _, ok := s.knownFail(c.Employee.ID, d, ev.Type); ok {
+			if _, ok := s.knownFail(c.idx, d, ev.Type); ok {
 				continue
 			}
 			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: c.Employee.ID, Date: d, Start: st}, tier: c.Tier})
@@ -590,37 +637,40 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 		ContextKey: r.opt.ContextKey,
 	}
 	b.SetContext(s.context)
+	// The assignments the verdicts depend on, by the rules' contract:
+	// those of each candidate's employee in the candidate's week, of the
+	// events linked to a candidate's event (a supervisor's cores, a
+	// core's supervisors), and of the event a candidate replaces.
 	b.Candidates = make([]rule.Candidate, len(cands))
-	lo, hi := cands[0].Date, cands[0].Date
-	extra := map[int64]bool{}
+	weeks := make(map[empWeek]bool)
+	refs := make(map[int64]bool)
 	for i := range cands {
-		b.Candidates[i] = cands[i].Candidate
-		lo, hi = min(lo, cands[i].Date), max(hi, cands[i].Date)
-		if s.events[cands[i].Event].Type == rule.EventSupervisor {
-			for _, c := range s.coresOf[cands[i].Event] {
-				extra[c] = true
-			}
+		c := &cands[i].Candidate
+		b.Candidates[i] = *c
+		weeks[empWeek{c.Employee, c.Date.WeekStart()}] = true
+		for _, x := range s.coresOf[c.Event] {
+			refs[x] = true
+		}
+		for _, x := range s.supsOf[c.Event] {
+			refs[x] = true
+		}
+		if c.Replaces != 0 {
+			refs[c.Replaces] = true
 		}
 	}
-	// The assignments of every week the candidates touch, and the cores
-	// of the supervisors among them.
-	from, to := lo.WeekStart(), hi.WeekStart().AddDays(6)
-	for d := from; d <= to; d = d.AddDays(1) {
-		for _, ref := range s.byDay[d] {
-			b.Assignments = append(b.Assignments, *s.current[ref])
-			delete(extra, ref)
+	for w := range weeks {
+		for _, ref := range s.byWeek[w] {
+			refs[ref] = true
 		}
 	}
-	refs := make([]int64, 0, len(extra))
-	for ref := range extra {
-		refs = append(refs, ref)
-	}
-	slices.Sort(refs)
-	for _, ref := range refs {
+	b.Assignments = make([]rule.Assignment, 0, len(refs))
+	for ref := range refs {
 		if a, ok := s.current[ref]; ok {
 			b.Assignments = append(b.Assignments, *a)
 		}
 	}
+	// A stable order, so that runs are the same whatever the maps did.
+	slices.SortFunc(b.Assignments, func(x, y rule.Assignment) int { return cmp.Compare(x.Event, y.Event) })
 	r.stats.Batches++
 	r.stats.Candidates += len(cands)
 	vs, err := r.check.Check(r.ctx, b)

@@ -29,9 +29,23 @@ type state struct {
 	byDay   map[civil.Date][]int64 // refs in current by day
 	load    map[empWeek]int        // assignments in current per employee-week
 	daily   map[empDay]int         // assignments in current per employee-day
-	// reach holds, per employee and day, the violations known to keep
-	// them off more than one event that day (see learn).
-	reach map[string]map[civil.Date]*reached
+	byWeek  map[empWeek][]int64    // refs in current per employee-week
+	// reach holds, per employee (by index in emps) and day, the
+	// violations known to keep them off more than one event that day
+	// (see learn).
+	reach  []map[civil.Date]*reached
+	empIdx map[string]int // index in emps by id
+	// full marks the rankings (event type and day) whose every employee
+	// is known to fail (see reach), until an assignment is taken away.
+	full map[rankKey]bool
+	// rankings are, per week, the rule-based rankings made since the
+	// week's schedule last changed (see ranked); keys is ranked's
+	// scratch space.
+	rankings map[civil.Date]map[rankKey][]Choice
+	keys     []uint64
+	// slots are, per day, the start times start chose since the day's
+	// schedule last changed, by slot family.
+	slots map[civil.Date]map[slotFamily]civil.Clock
 
 	proposals map[int64]*Proposal
 	failures  map[int64]string
@@ -57,7 +71,10 @@ func newState(in *Input) *state {
 		byDay:     make(map[civil.Date][]int64),
 		load:      make(map[empWeek]int),
 		daily:     make(map[empDay]int),
-		reach:     make(map[string]map[civil.Date]*reached),
+		byWeek:    make(map[empWeek][]int64),
+		full:      make(map[rankKey]bool),
+		rankings:  make(map[civil.Date]map[rankKey][]Choice),
+		slots:     make(map[civil.Date]map[slotFamily]civil.Clock),
 		proposals: make(map[int64]*Proposal, len(in.ToPlace)),
 		failures:  make(map[int64]string),
 		displaced: make(map[int64]bool),
@@ -98,6 +115,11 @@ func newState(in *Input) *state {
 		s.emps = append(s.emps, &snap.Employees[i])
 	}
 	slices.SortFunc(s.emps, func(a, b *rule.Employee) int { return cmp.Compare(a.ID, b.ID) })
+	s.empIdx = make(map[string]int, len(s.emps))
+	for i, e := range s.emps {
+		s.empIdx[e.ID] = i
+	}
+	s.reach = make([]map[civil.Date]*reached, len(s.emps))
 	for _, a := range snap.Posted {
 		s.posted[a.Event] = a
 		a := a
@@ -111,7 +133,11 @@ func (s *state) add(a *rule.Assignment) {
 	s.current[a.Event] = a
 	s.byDay[a.Date] = append(s.byDay[a.Date], a.Event)
 	s.load[empWeek{a.Employee, a.Date.WeekStart()}]++
+	wk := empWeek{a.Employee, a.Date.WeekStart()}
+	s.byWeek[wk] = append(s.byWeek[wk], a.Event)
 	s.daily[empDay{a.Employee, a.Date}]++
+	delete(s.rankings, a.Date.WeekStart())
+	delete(s.slots, a.Date)
 }
 
 // remove takes event ref's assignment out of the current schedule.
@@ -126,8 +152,17 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		s.byDay[a.Date] = slices.Delete(day, i, i+1)
 	}
 	s.load[empWeek{a.Employee, a.Date.WeekStart()}]--
+	wk := empWeek{a.Employee, a.Date.WeekStart()}
+	if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
+		s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
+	}
 	s.daily[empDay{a.Employee, a.Date}]--
-	delete(s.reach, a.Employee) // what kept them off may be gone
+	delete(s.rankings, a.Date.WeekStart())
+	delete(s.slots, a.Date)
+	if i, ok := s.empIdx[a.Employee]; ok {
+		s.reach[i] = nil // what kept them off may be gone
+	}
+	clear(s.full)
 	return a
 }
 
@@ -156,7 +191,7 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 	ts := &s.in.Settings.TimeSlots
 	switch ev.Type {
 	case rule.EventCore:
-		return s.leastLoaded(ts.Core, d, func(o *rule.Event) bool { return o.Type == rule.EventCore })
+		return s.leastLoaded(familyCore, ts.Core, d, func(o *rule.Event) bool { return o.Type == rule.EventCore })
 	case rule.EventSupervisor:
 		return ts.Supervisor
 	case rule.EventJuicer:
@@ -167,23 +202,44 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 	case rule.EventFreeosk:
 		return ts.Freeosk
 	case rule.EventDigital:
-		slots := ts.DigitalSetup
+		slots, family := ts.DigitalSetup, familySetup
 		if ev.Kind == "teardown" {
-			slots = ts.DigitalTeardown
+			slots, family = ts.DigitalTeardown, familyTeardown
 		}
-		return s.leastLoaded(slots, d, func(o *rule.Event) bool {
+		return s.leastLoaded(family, slots, d, func(o *rule.Event) bool {
 			return o.Type == rule.EventDigital && (o.Kind == "teardown") == (ev.Kind == "teardown")
 		})
 	}
 	return ts.Other
 }
 
+// slotFamily names the events that share a set of slots.
+type slotFamily uint8
+
+const (
+	familyCore slotFamily = iota
+	familySetup
+	familyTeardown
+)
+
 // leastLoaded returns the slot with the fewest assignments of the same
 // family on day d, the earliest on a tie.
-func (s *state) leastLoaded(slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
+func (s *state) leastLoaded(f slotFamily, slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
 	if len(slots) == 0 {
 		return civil.NewClock(9, 0)
 	}
+	if c, ok := s.slots[d][f]; ok {
+		return c
+	}
+	c := s.countSlots(slots, d, same)
+	if s.slots[d] == nil {
+		s.slots[d] = make(map[slotFamily]civil.Clock)
+	}
+	s.slots[d][f] = c
+	return c
+}
+
+func (s *state) countSlots(slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
 	counts := make([]int, len(slots))
 	for _, ref := range s.byDay[d] {
 		a := s.current[ref]
@@ -296,10 +352,14 @@ func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) 
 		if r == 0 || v.Severity != rule.Hard {
 			continue
 		}
-		days := s.reach[c.Employee]
+		e, ok := s.empIdx[c.Employee]
+		if !ok {
+			continue
+		}
+		days := s.reach[e]
 		if days == nil {
 			days = make(map[civil.Date]*reached)
-			s.reach[c.Employee] = days
+			s.reach[e] = days
 		}
 		k := days[c.Date]
 		if k == nil {
@@ -321,9 +381,9 @@ func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) 
 	}
 }
 
-// knownFail returns a violation known to keep emp off any event of type t
-// on day d.
-func (s *state) knownFail(emp string, d civil.Date, t rule.EventType) (rule.Violation, bool) {
+// knownFail returns a violation known to keep employee emp (an index in
+// emps) off any event of type t on day d.
+func (s *state) knownFail(emp int, d civil.Date, t rule.EventType) (rule.Violation, bool) {
 	k := s.reach[emp][d]
 	if k == nil {
 		return rule.Violation{}, false
