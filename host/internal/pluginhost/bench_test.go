@@ -99,3 +99,24 @@ func BenchmarkKilledPluginBackInService(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckSmallPluginsContextKey is the floor of a rule batch: ten
+// candidates and ten assignments through the four plugins, with the
+// context kept.
+func BenchmarkCheckSmallPluginsContextKey(b *testing.B) {
+	ps, err := benchHost(b).StartRules(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	batch := sdktest.SyntheticBatch(10)
+	batch.ContextKey = 42
+	batch.Assignments = batch.Assignments[:10]
+	e := engineOf(ps)
+	for b.Loop() {
+		batch.Reindex()
+		if _, err := e.Check(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -70,6 +70,9 @@ func benchRun(b *testing.B, path string, check scheduler.Checker) {
 	}
 	b.ReportMetric(float64(res.Stats.Placed), "placed")
 	b.ReportMetric(float64(res.Stats.Batches), "batches")
+	b.ReportMetric(float64(scheduler.Debug["check-ns"])/float64(b.N)/1e6, "check-ms")
+	b.ReportMetric(float64(scheduler.Debug["assignments"])/float64(b.N), "assignments")
+	clear(scheduler.Debug)
 }
 
 const (

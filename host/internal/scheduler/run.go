@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/sdk/civil"
@@ -32,12 +33,12 @@ type Options struct {
 // employees: a quarter of them, at least 16. Fewer people make more
 // decisions of a step depend on each other (an employee placed in a step
 // waits for the next one), more people leave room for more events.
-func DefaultStepSize(employees int) int { return max(16, employees/4) }
+func DefaultStepSize(employees int) int { return max(32, employees/4) }
 
 // firstDepth is how many employees per day a step first asks about for an
 // event, counting only those the run expects to pass (see likely); an
 // event that needs more asks four times as many in its next step.
-const firstDepth = 8
+const firstDepth = 4
 
 // Run places in.ToPlace and returns the proposals and failures. It fails
 // only when the rules cannot be asked (a plugin that cannot answer) or ctx
@@ -170,6 +171,7 @@ func (r *runner) step() error {
 	}
 	var group []int64
 	var cands []cand
+	claimed := make(map[empDay]bool)
 	for _, ref := range r.queue {
 		if len(group) == size {
 			break
@@ -179,7 +181,7 @@ func (r *runner) step() error {
 			continue // it waits for its core
 		}
 		group = append(group, ref)
-		cands = append(cands, r.candidates(ref)...)
+		cands = append(cands, r.candidates(ref, claimed)...)
 	}
 	nc := len(cands)
 	for i, d := range r.pending {
@@ -473,6 +475,11 @@ func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
 	for i := range checks {
 		if vs[i].OK() == checks[i].skipped {
 			bad = min(bad, checks[i].check-1)
+			if checks[i].skipped {
+				Debug["undo-skip-"+string(r.s.events[checks[i].Event].Type)]++
+			} else {
+				Debug["undo-pick-"+string(r.s.events[checks[i].Event].Type)+"-"+vs[i].Violations[0].Rule]++
+			}
 		}
 	}
 	if bad == len(r.pending) {
@@ -485,7 +492,7 @@ func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
 		delete(r.s.failures, d.ref)
 		r.enqueue(d.ref)
 	}
-	r.single = len(r.pending) - bad
+	r.single = 1 // the first undone decision, alone, holds
 	Debug["undo"]++
 	Debug["undone"] += len(r.pending) - bad
 	r.pending = nil
@@ -593,18 +600,28 @@ func (r *runner) stageDays(ref int64) []civil.Date {
 
 // candidates returns the candidate placements of ref to ask about in a
 // step: on each day of its stage, the employees in the rule-based order
-// up to its depth of those likely to pass, so that the ones decide walks
-// past before a pick are asked about too.
-func (r *runner) candidates(ref int64) []cand {
+// not known to fail, until its depth of them are likely to pass (so the
+// ones decide walks past before a pick are asked about too) and not
+// claimed by an earlier event of the step. It claims the one it will
+// likely pick.
+func (r *runner) candidates(ref int64, claimed map[empDay]bool) []cand {
 	s := r.s
 	ev := s.events[ref]
 	depth := r.depthOf(ref)
 	days := r.stageDays(ref)
+	if r.stage[ref] == 0 && r.hasLaterDays(ref) && !slices.ContainsFunc(days, func(d civil.Date) bool { return !s.full[keyOf(ev, d)] }) {
+		// Every first day is known to be full: on to the rest.
+		r.stage[ref] = 1
+		days = r.stageDays(ref)
+	}
 	var out []cand
-	anyone := false
+	anyone, picked := false, false
 	for _, d := range days {
 		choices := s.ranked(ev, d)
 		anyone = anyone || len(choices) > 0
+		if s.full[keyOf(ev, d)] {
+			continue
+		}
 		st := s.start(ev, d)
 		n := 0
 		for _, c := range choices {
@@ -615,9 +632,16 @@ func (r *runner) candidates(ref int64) []cand {
 				continue
 			}
 			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: c.Employee.ID, Date: d, Start: st}, tier: c.Tier})
-			if s.likely(ev, c.Employee, d) {
-				n++
+			k := empDay{c.Employee.ID, d}
+			if claimed[k] || !s.likely(ev, c.Employee, d) {
+				continue
 			}
+			if !picked {
+				// The step's earlier events will likely take whom they
+				// like best: the later ones ask past them.
+				claimed[k], picked = true, true
+			}
+			n++
 		}
 	}
 	if !anyone && len(days) > 0 {
@@ -673,7 +697,10 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 	slices.SortFunc(b.Assignments, func(x, y rule.Assignment) int { return cmp.Compare(x.Event, y.Event) })
 	r.stats.Batches++
 	r.stats.Candidates += len(cands)
+	t0 := time.Now()
 	vs, err := r.check.Check(r.ctx, b)
+	Debug["check-ns"] += int(time.Since(t0))
+	Debug["assignments"] += len(b.Assignments)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: ask the rules: %w", err)
 	}

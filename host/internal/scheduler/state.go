@@ -294,14 +294,54 @@ func (s *state) protected(ref int64) bool {
 }
 
 // likely reports whether e is likely to pass the rules for ev on day d:
-// e can work that day by their own calendar, and for a core or a long
-// event has nothing else that day. It only guides how many candidates a
-// step asks about; the rules decide.
+// e can work that day by their own calendar; for a core or a long event
+// e has nothing else that day; a new working day keeps e within the
+// week's limit. It only guides what a step asks about and how it goes on
+// without a verdict; the rules decide.
 func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
 	if !canWork(e, d) {
 		return false
 	}
-	return !(ev.Type == rule.EventCore || ev.Long()) || s.daily[empDay{e.ID, d}] == 0
+	if s.daily[empDay{e.ID, d}] > 0 {
+		return s.fits(ev, e, d)
+	}
+	// A new working day: within the week's limit?
+	max := s.in.Snapshot.Settings.MaxWorkDaysPerWeek
+	if max <= 0 {
+		return true
+	}
+	worked := 0
+	for wd := d.WeekStart(); wd < d.WeekStart().AddDays(7); wd = wd.AddDays(1) {
+		if s.daily[empDay{e.ID, wd}] > 0 {
+			worked++
+		}
+	}
+	return worked < max
+}
+
+// fits reports whether ev at its start on day d fits with e's other
+// assignments that day, as the built-in rules see it: one core a day, no
+// overlap of long events, a juicer's core and juicer events on separate
+// days. It only guides speed, like likely.
+func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
+	start := s.start(ev, d).Minutes()
+	end := start + ev.DurationMin
+	for _, ref := range s.byWeek[empWeek{e.ID, d.WeekStart()}] {
+		a := s.current[ref]
+		o := s.events[ref]
+		if a.Date != d || o == nil {
+			continue
+		}
+		switch {
+		case ev.Type == rule.EventCore && o.Type == rule.EventCore:
+			return false
+		case e.Role == rule.RoleJuicer && (ev.Type == rule.EventCore && o.Type == rule.EventJuicer || ev.Type == rule.EventJuicer && o.Type == rule.EventCore):
+			return false
+		case ev.Long() && o.Long() && start < a.Start.Minutes()+o.DurationMin && a.Start.Minutes() < end:
+			return false
+		}
+	}
+	return true
 }
 
 // canWork reports whether e's own calendar lets them work on d: active,
@@ -328,9 +368,12 @@ func canWork(e *rule.Employee, d civil.Date) bool {
 // reached are an employee's violations on one day that reach beyond the
 // candidate they were found for.
 type reached struct {
-	any    *rule.Violation                    // every event
-	byType map[rule.EventType]rule.Violation // every event of a type
+	any    *rule.Violation              // every event
+	byType [numTypes]*rule.Violation // every event of a type, by typeRank
 }
+
+// numTypes is how many event types typeRank ranks.
+const numTypes = 6
 
 // TEMPORARY: reach by rule id, until the rules say it.
 func reachOf(v *rule.Violation) int {
@@ -372,11 +415,8 @@ func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) 
 			}
 			continue
 		}
-		if k.byType == nil {
-			k.byType = make(map[rule.EventType]rule.Violation)
-		}
-		if _, ok := k.byType[t]; !ok {
-			k.byType[t] = *v
+		if i := typeRank(t); k.byType[i] == nil {
+			k.byType[i] = v
 		}
 	}
 }
@@ -391,6 +431,8 @@ func (s *state) knownFail(emp int, d civil.Date, t rule.EventType) (rule.Violati
 	if k.any != nil {
 		return *k.any, true
 	}
-	v, ok := k.byType[t]
-	return v, ok
+	if v := k.byType[typeRank(t)]; v != nil {
+		return *v, true
+	}
+	return rule.Violation{}, false
 }
