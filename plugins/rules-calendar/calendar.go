@@ -84,13 +84,13 @@ func (*calendar) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, erro
 			if b.Mode == rule.ModeAutomatic {
 				n := offsetDays(b.Settings, ev.Type)
 				if first := today.AddDays(n); d < first {
-					vs = append(vs, rule.Hardf(RuleEarliestDay, "%s (%s) may be placed automatically from %s at the earliest (today %s plus %s); %s is too early",
-						b.EventLabel(c.Event), ev.Type, first, today, days(n), d))
+					vs = append(vs, rule.Hardf(RuleEarliestDay, "%s events may be placed automatically from %s at the earliest (today %s plus %s); %s is too early",
+						ev.Type, first, today, days(n), d).Reaching(rule.ReachEventType))
 				}
 			}
 		}
 		if b.IsHoliday(d) {
-			vs = append(vs, rule.Hardf(RuleClosedDay, "%s is a company holiday: the store is closed, %s cannot be placed on it", d, b.EventLabel(c.Event)))
+			vs = append(vs, rule.Hardf(RuleClosedDay, "%s is a company holiday: the store is closed, nothing can be placed on it", d).Reaching(rule.ReachDay))
 		}
 		if b.Mode != rule.ModeVerify {
 			// A posted assignment on a locked day is frozen, not wrong.
@@ -105,8 +105,11 @@ func (*calendar) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, erro
 // day of the assignment it would replace (a bump or a move).
 func lockedDay(b *rule.Batch, c *rule.Candidate, vs []rule.Violation) []rule.Violation {
 	if b.IsLocked(c.Date) {
-		vs = append(vs, rule.Hardf(RuleLockedDay, "%s is locked: nothing may change on it until an admin unlocks it, so %s cannot be placed on it",
-			c.Date, b.EventLabel(c.Event)))
+		v := rule.Hardf(RuleLockedDay, "%s is locked: nothing may change on it until an admin unlocks it", c.Date)
+		if c.Replaces == 0 {
+			v = v.Reaching(rule.ReachDay)
+		}
+		vs = append(vs, v)
 	}
 	if c.Replaces == 0 {
 		return vs

@@ -33,6 +33,6 @@ func Example() {
 		}
 	}
 	// Output:
-	// can_work: Ana Ruiz is on time off 2026-03-05 to 2026-03-06 (vacation), so cannot work event 612103 (612103-CF-Cheese - V2-CORE) on 2026-03-06
-	// qualified: Sam Ortiz is a club supervisor and may not do event 612103 (612103-CF-Cheese - V2-CORE): core events take a lead, specialist or juicer
+	// can_work: Ana Ruiz is on time off 2026-03-05 to 2026-03-06 (vacation), so cannot work on 2026-03-06
+	// qualified: Sam Ortiz is a club supervisor and may not do core events: they take a lead, specialist or juicer
 }

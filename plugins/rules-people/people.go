@@ -85,10 +85,10 @@ func canWork(b *rule.Batch, c *rule.Candidate, emp *rule.Employee) []rule.Violat
 	d := c.Date
 	who := nameOf(emp)
 	if !emp.Active {
-		vs = append(vs, rule.Hardf(RuleCanWork, "%s is inactive and works no shifts, so cannot work %s on %s", who, b.EventLabel(c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is inactive and works no shifts", who).Reaching(rule.ReachDay))
 	}
 	if !emp.TerminatedOn.IsZero() && emp.TerminatedOn <= d {
-		vs = append(vs, rule.Hardf(RuleCanWork, "%s is terminated as of %s, so cannot work %s on %s", who, emp.TerminatedOn, b.EventLabel(c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is terminated as of %s, so cannot work on %s", who, emp.TerminatedOn, d).Reaching(rule.ReachDay))
 	}
 	for _, r := range emp.TimeOff {
 		if !r.Contains(d) {
@@ -98,16 +98,16 @@ func canWork(b *rule.Batch, c *rule.Candidate, emp *rule.Employee) []rule.Violat
 		if r.Reason != "" {
 			reason = " (" + r.Reason + ")"
 		}
-		vs = append(vs, rule.Hardf(RuleCanWork, "%s is on time off %s to %s%s, so cannot work %s on %s", who, r.Start, r.End, reason, b.EventLabel(c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is on time off %s to %s%s, so cannot work on %s", who, r.Start, r.End, reason, d).Reaching(rule.ReachDay))
 	}
 	// A date-specific availability override wins over a date-specific
 	// unavailability, which wins over the weekly pattern.
 	switch {
 	case slices.Contains(emp.Overrides, d):
 	case slices.Contains(emp.Unavailable, d):
-		vs = append(vs, rule.Hardf(RuleCanWork, "%s is unavailable on %s, so cannot work %s", who, d, b.EventLabel(c.Event)))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s is unavailable on %s", who, d).Reaching(rule.ReachDay))
 	case emp.Weekly != nil && !emp.Weekly[d.Weekday()]:
-		vs = append(vs, rule.Hardf(RuleCanWork, "%s does not work on %ss (weekly availability), so cannot work %s on %s", who, d.Weekday(), b.EventLabel(c.Event), d))
+		vs = append(vs, rule.Hardf(RuleCanWork, "%s does not work on %ss (weekly availability), so cannot work on %s", who, d.Weekday(), d).Reaching(rule.ReachDay))
 	}
 	return vs
 }
@@ -132,8 +132,8 @@ func qualified(b *rule.Batch, c *rule.Candidate, emp *rule.Employee, vs []rule.V
 			b.EventLabel(c.Event), ev.Type, who))
 	}
 	if !slices.Contains(roles, emp.Role) {
-		return append(vs, rule.Hardf(RuleQualified, "%s is a %s and may not do %s: %s events take a %s",
-			who, roleName(emp.Role), b.EventLabel(c.Event), ev.Type, whoMayDo[ev.Type]))
+		return append(vs, rule.Hardf(RuleQualified, "%s is a %s and may not do %s events: they take a %s",
+			who, roleName(emp.Role), ev.Type, whoMayDo[ev.Type]).Reaching(rule.ReachEventType))
 	}
 	if emp.Role != rule.RoleJuicer || (ev.Type != rule.EventCore && ev.Type != rule.EventJuicer) {
 		return vs
@@ -148,12 +148,13 @@ func qualified(b *rule.Batch, c *rule.Candidate, emp *rule.Employee, vs []rule.V
 		if other == nil || other.Type != conflict {
 			continue
 		}
+		// Either holds for every event of the candidate's type that day.
 		if ev.Type == rule.EventCore {
-			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with juicer %s on %s; a juicer may take core %s only on a day without a juicer event",
-				who, b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
+			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with juicer %s on %s; a juicer takes no core event on a day with a juicer event",
+				who, b.EventLabel(a.Event), c.Date).Reaching(rule.ReachEventType))
 		} else {
-			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with core %s on %s; a juicer with a core that day cannot take juicer %s",
-				who, b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
+			vs = append(vs, rule.Hardf(RuleQualified, "%s is a juicer with core %s on %s; a juicer with a core event that day takes no juicer event",
+				who, b.EventLabel(a.Event), c.Date).Reaching(rule.ReachEventType))
 		}
 	}
 	return vs

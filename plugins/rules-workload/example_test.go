@@ -39,7 +39,7 @@ func Example() {
 	}
 	// Output:
 	// 612200 false
-	//   one_core_per_day: Ana Ruiz already has core event 612103 (612103-CF-Cheese - V2-CORE) on 2026-03-04; at most one core event a day, so not core event 612200 (612200-CF-Bread - V2-CORE)
+	//   one_core_per_day: Ana Ruiz already has core event 612103 (612103-CF-Cheese - V2-CORE) on 2026-03-04; at most one core event a day
 	//   no_overlap: Ana Ruiz works event 612103 (612103-CF-Cheese - V2-CORE) 09:45-16:15 on 2026-03-04; event 612200 (612200-CF-Bread - V2-CORE) 11:00-17:30 would overlap it
 	// 900001 true
 }

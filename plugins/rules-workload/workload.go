@@ -147,8 +147,8 @@ func sameDay(b *rule.Batch, l *lookups, c *rule.Candidate, ev *rule.Event, vs []
 			continue
 		}
 		if isCore && other.Type == rule.EventCore {
-			vs = append(vs, rule.Hardf(RuleOneCorePerDay, "%s already has core %s on %s; at most one core event a day, so not core %s",
-				b.EmployeeLabel(c.Employee), b.EventLabel(a.Event), c.Date, b.EventLabel(c.Event)))
+			vs = append(vs, rule.Hardf(RuleOneCorePerDay, "%s already has core %s on %s; at most one core event a day",
+				b.EmployeeLabel(c.Employee), b.EventLabel(a.Event), c.Date).Reaching(rule.ReachEventType))
 		}
 		if long && other.Long() {
 			// Half-open intervals: one may start when the other ends.
@@ -173,6 +173,7 @@ func workDays(b *rule.Batch, l *lookups, c *rule.Candidate, maxDays int, vs []ru
 		return vs // the candidate's day is their only one that week
 	}
 	days := *w
+	moved := false // an assignment of the candidate's own event was left out
 	refs := [2]int64{c.Event, c.Replaces}
 	if refs[1] == refs[0] {
 		refs[1] = 0
@@ -185,6 +186,7 @@ func workDays(b *rule.Batch, l *lookups, c *rule.Candidate, maxDays int, vs []ru
 			a := &b.Assignments[j]
 			if a.Employee == c.Employee && a.Date.WeekStart() == wk {
 				days[a.Date.Weekday()]--
+				moved = true
 			}
 		}
 	}
@@ -204,8 +206,14 @@ func workDays(b *rule.Batch, l *lookups, c *rule.Candidate, maxDays int, vs []ru
 			worked = append(worked, wk.AddDays(i).String())
 		}
 	}
-	return append(vs, rule.Hardf(RuleMaxWorkDays, "%s would work %d days in the week %s to %s with %s on %s (%s); the most is %d",
-		b.EmployeeLabel(c.Employee), n, wk, wk.AddDays(6), b.EventLabel(c.Event), c.Date, strings.Join(worked, ", "), maxDays))
+	v := rule.Hardf(RuleMaxWorkDays, "%s would work %d days in the week %s to %s with %s (%s); the most is %d",
+		b.EmployeeLabel(c.Employee), n, wk, wk.AddDays(6), c.Date, strings.Join(worked, ", "), maxDays)
+	if !moved {
+		// Any event that day would be a day too many, until one of
+		// their days that week is freed.
+		v = v.Reaching(rule.ReachDay)
+	}
+	return append(vs, v)
 }
 
 // hhmm writes minutes after midnight as HH:MM; an end past midnight reads

@@ -21,6 +21,7 @@ type contextIndex struct {
 	employees map[string]*Employee
 	holidays  map[civil.Date]bool
 	locked    map[civil.Date]bool
+	labels    sync.Map // event ref → EventLabel, for the context's events
 }
 
 func newContextIndex(events []Event, employees []Employee, holidays, locked []civil.Date) *contextIndex {
@@ -139,9 +140,17 @@ func skipped(ref int64, skip []int64) bool {
 // messages: "event 612103 (612103-CF-Apple Slices - V2-CORE)", or
 // "event 612103" when the batch does not have it.
 func (b *Batch) EventLabel(ref int64) string {
+	x := b.idx()
+	if l, ok := x.labels.Load(ref); ok {
+		return l.(string)
+	}
 	s := "event " + strconv.FormatInt(ref, 10)
-	if ev := b.Event(ref); ev != nil && ev.Name != "" {
+	ev := x.events[ref]
+	if ev != nil && ev.Name != "" {
 		s += " (" + ev.Name + ")"
+	}
+	if ev != nil {
+		x.labels.Store(ref, s) // made once per context, not once per message
 	}
 	return s
 }

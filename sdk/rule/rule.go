@@ -62,7 +62,59 @@ type Violation struct {
 	// Message says what is wrong in the store's terms: "Ana Ruiz is on
 	// time off 2026-03-05 to 2026-03-06".
 	Message string `json:"message"`
+	// Reach says how far the violation holds beyond its candidate; the
+	// zero value, ReachCandidate, claims nothing more.
+	Reach Reach `json:"reach,omitempty"`
 }
+
+// Reach is how far a violation holds beyond the candidate it was found
+// for. A rule that can say so spares the host from asking about other
+// candidates it already knows the answer for: the auto-scheduler asks
+// about thousands of candidates that differ only in their event.
+//
+// A reach beyond the candidate is a promise about the other candidates it
+// covers that place an event not yet assigned, with Replaces 0, in a
+// batch of the same Mode and context (see Batch.ContextKey): the
+// violation holds for each of them as long as none of the employee's
+// assignments is taken away; adding assignments must never lift it. Its Message is then
+// shown for those other candidates too, so it must not name the
+// candidate's event: "Ana Ruiz already has core event 612103 on
+// 2026-03-05; at most one core event a day", not "… so not core 612104".
+type Reach int
+
+// The reaches of a violation.
+const (
+	// ReachCandidate: the violation is about this candidate only.
+	ReachCandidate Reach = iota
+	// ReachEventType: it holds for every event of the candidate event's
+	// type, for the candidate's employee on the candidate's day.
+	ReachEventType
+	// ReachDay: it holds for every event, for the candidate's employee on
+	// the candidate's day.
+	ReachDay
+)
+
+// Reaching returns v with its reach set to r.
+func (v Violation) Reaching(r Reach) Violation {
+	v.Reach = r
+	return v
+}
+
+// String returns "candidate", "event_type" or "day".
+func (r Reach) String() string {
+	switch r {
+	case ReachCandidate:
+		return "candidate"
+	case ReachEventType:
+		return "event_type"
+	case ReachDay:
+		return "day"
+	}
+	return "reach(" + strconv.Itoa(int(r)) + ")"
+}
+
+// MarshalText writes the reach as its String.
+func (r Reach) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // Hardf returns a hard violation of rule id with a formatted message.
 func Hardf(id, format string, args ...any) Violation {
@@ -108,8 +160,18 @@ type Candidate struct {
 
 // Batch is one scheduling step's candidates with the facts the rules need.
 // Events and Employees hold every event and employee a candidate or an
-// assignment names; Assignments holds the posted and proposed assignments
-// of the weeks (Sunday to Saturday) the candidates fall in.
+// assignment names. Assignments holds at least, for each candidate, the
+// posted and proposed assignments of its employee in its Sunday-to-Saturday
+// week, of the events linked to its event (a supervisor's cores by parent
+// ref or number, a core's supervisors), and of the event it Replaces; a
+// host may send more (a check of a schedule by hand sends whole weeks).
+//
+// What a rule may base a verdict on is therefore the candidate, the
+// batch's context, Now, Mode and Settings, and those assignments. The
+// auto-scheduler relies on it to decide many events on one batch: it
+// checks what it decided again with the next batch, so a rule that needs
+// more (a store-wide cap on a day) is never broken, but the run may then
+// differ from one decided event by event.
 type Batch struct {
 	// Now is the store-local moment of the check: "today" is Now.Date.
 	Now civil.DateTime

@@ -38,7 +38,7 @@ func DefaultStepSize(employees int) int { return max(32, employees/4) }
 // firstDepth is how many employees per day a step first asks about for an
 // event, counting only those the run expects to pass (see likely); an
 // event that needs more asks four times as many in its next step.
-const firstDepth = 4
+const firstDepth = 3
 
 // Run places in.ToPlace and returns the proposals and failures. It fails
 // only when the rules cannot be asked (a plugin that cannot answer) or ctx
@@ -127,6 +127,8 @@ func (r *runner) run() error {
 			return err
 		}
 	}
+	Debug["main-batches"] = r.stats.Batches
+	Debug["main-cands"] = r.stats.Candidates
 	return r.repair()
 }
 
@@ -140,6 +142,16 @@ type cand struct {
 	// skipped marks the check of an employee a decision passed over
 	// without a verdict: it must fail.
 	skipped bool
+	// also are the other pending decisions (index plus one) that passed
+	// over the same employee on the same day for an event of the same
+	// type, which the check covers when its violation reaches the type.
+	also []int
+}
+
+// reaches reports whether one of vs holds for every event of the
+// candidate's type that day.
+func reaches(vs []rule.Violation) bool {
+	return slices.ContainsFunc(vs, func(v rule.Violation) bool { return v.Severity == rule.Hard && v.Reach != rule.ReachCandidate })
 }
 
 // decision is one event decided in a step: placed or failed. An employee
@@ -171,7 +183,7 @@ func (r *runner) step() error {
 	}
 	var group []int64
 	var cands []cand
-	claimed := make(map[empDay]bool)
+	sc := &stepCands{claimed: make(map[empDay]bool), asked: make(map[asked]bool)}
 	for _, ref := range r.queue {
 		if len(group) == size {
 			break
@@ -181,14 +193,23 @@ func (r *runner) step() error {
 			continue // it waits for its core
 		}
 		group = append(group, ref)
-		cands = append(cands, r.candidates(ref, claimed)...)
+		cands = append(cands, r.candidates(ref, sc)...)
 	}
 	nc := len(cands)
+	skipAt := make(map[asked]int) // a skip's check, by employee, day and type
 	for i, d := range r.pending {
 		if a := s.current[d.ref]; d.placed && a != nil {
 			cands = append(cands, cand{Candidate: rule.Candidate{Event: d.ref, Employee: a.Employee, Date: a.Date, Start: a.Start, Replaces: d.ref}, check: i + 1})
 		}
 		for _, c := range d.skips {
+			k := asked{empDay{c.Employee, c.Date}, s.events[c.Event].Type}
+			if j, ok := skipAt[k]; ok {
+				// One check for the employee's day, if its answer reaches
+				// the type (see held).
+				cands[j].also = append(cands[j].also, i+1)
+				continue
+			}
+			skipAt[k] = len(cands)
 			cands = append(cands, cand{Candidate: c, check: i + 1, skipped: true})
 		}
 	}
@@ -284,7 +305,7 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 				c = &choices[order[k]]
 			}
 			e := c.Employee
-			if _, ok := s.knownFail(c.idx, d, ev.Type); ok {
+			if s.knownFail(c.idx, d, ev.Type) {
 				continue // its reason is taken if the event fails
 			}
 			full = false
@@ -424,7 +445,7 @@ func (r *runner) knownReasons(ref int64) {
 	first, rest := r.days(ref)
 	for _, d := range append(first, rest...) {
 		for _, c := range s.ranked(ev, d) {
-			if v, ok := s.knownFail(c.idx, d, ev.Type); ok {
+			if v, ok := s.knownViolation(c.idx, d, ev.Type); ok {
 				why.add(c.Employee.ID, d, []rule.Violation{v})
 			}
 		}
@@ -473,13 +494,20 @@ func (r *runner) enqueue(ref int64) {
 func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
 	bad := len(r.pending)
 	for i := range checks {
-		if vs[i].OK() == checks[i].skipped {
-			bad = min(bad, checks[i].check-1)
-			if checks[i].skipped {
-				Debug["undo-skip-"+string(r.s.events[checks[i].Event].Type)]++
+		c := &checks[i]
+		if vs[i].OK() == c.skipped {
+			bad = min(bad, c.check-1)
+			if c.skipped {
+				Debug["undo-skip-"+string(r.s.events[c.Event].Type)]++
 			} else {
-				Debug["undo-pick-"+string(r.s.events[checks[i].Event].Type)+"-"+vs[i].Violations[0].Rule]++
+				Debug["undo-pick-"+string(r.s.events[c.Event].Type)+"-"+vs[i].Violations[0].Rule]++
 			}
+			continue
+		}
+		if len(c.also) > 0 && !reaches(vs[i].Violations) {
+			// It failed for its own event only: the other decisions
+			// that passed over the employee are not known to hold.
+			bad = min(bad, c.also[0]-1)
 		}
 	}
 	if bad == len(r.pending) {
@@ -588,6 +616,17 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 	return first, rest
 }
 
+// stepCands is what a step's candidates so far claimed and asked about.
+type stepCands struct {
+	claimed map[empDay]bool // likely picks of the step's earlier events
+	asked   map[asked]bool  // asked already, expected to fail for the type
+}
+
+type asked struct {
+	empDay
+	t rule.EventType
+}
+
 // stageDays returns the days ref is decided on at its stage: its first
 // days, then the rest.
 func (r *runner) stageDays(ref int64) []civil.Date {
@@ -604,7 +643,7 @@ func (r *runner) stageDays(ref int64) []civil.Date {
 // ones decide walks past before a pick are asked about too) and not
 // claimed by an earlier event of the step. It claims the one it will
 // likely pick.
-func (r *runner) candidates(ref int64, claimed map[empDay]bool) []cand {
+func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 	s := r.s
 	ev := s.events[ref]
 	depth := r.depthOf(ref)
@@ -628,25 +667,45 @@ func (r *runner) candidates(ref int64, claimed map[empDay]bool) []cand {
 			if n == depth {
 				break
 			}
-			if _, ok := s.knownFail(c.idx, d, ev.Type); ok {
+			if s.knownFail(c.idx, d, ev.Type) {
 				continue
 			}
-			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: c.Employee.ID, Date: d, Start: st}, tier: c.Tier})
 			k := empDay{c.Employee.ID, d}
-			if claimed[k] || !s.likely(ev, c.Employee, d) {
+			if sc.claimed[k] {
+				// An earlier event of the step will likely take them;
+				// decide goes on without a verdict then.
+				continue
+			}
+			g := s.guess(ev, c.Employee, d)
+			if g == guessFailDay {
+				// Asked once per step and type: the answer will likely
+				// reach the step's other events of the type too.
+				a := asked{k, ev.Type}
+				if sc.asked[a] {
+					continue
+				}
+				sc.asked[a] = true
+			}
+			out = append(out, cand{Candidate: rule.Candidate{Event: ref, Employee: c.Employee.ID, Date: d, Start: st}, tier: c.Tier})
+			if g != guessPass {
 				continue
 			}
 			if !picked {
 				// The step's earlier events will likely take whom they
 				// like best: the later ones ask past them.
-				claimed[k], picked = true, true
+				sc.claimed[k], picked = true, true
 			}
 			n++
+		}
+		if n == depth {
+			break // the event will very likely be placed on this day
 		}
 	}
 	if !anyone && len(days) > 0 {
 		r.reasonsOf(ref).none = true
 	}
+	Debug["cands-"+string(ev.Type)] += len(out)
+	Debug["calls-"+string(ev.Type)]++
 	return out
 }
 
@@ -708,6 +767,9 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 		return nil, fmt.Errorf("schedule: the rules answered %d verdicts for %d candidates", len(vs), len(cands))
 	}
 	for i := range cands {
+		for _, v := range vs[i].Violations {
+			Debug["v-"+v.Rule]++
+		}
 		if !vs[i].OK() {
 			s.learn(&cands[i].Candidate, s.events[cands[i].Event].Type, vs[i].Violations)
 		}

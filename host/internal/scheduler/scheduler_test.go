@@ -159,7 +159,7 @@ func sameProposal(a, b scheduler.Proposal) bool {
 
 func TestRegionMonthStats(t *testing.T) {
 	_, in := load(t, "../../../testdata/scenarios/region-month.json")
-	for _, n := range []int{8, 16, 32} {
+	for _, n := range []int{32, 48, 64, 128} {
 		clear(scheduler.Debug)
 		res := run(t, in, scheduler.Options{StepSize: n})
 		t.Log(scheduler.Debug)

@@ -34,6 +34,12 @@ type state struct {
 	// violations known to keep them off more than one event that day
 	// (see learn).
 	reach  []map[civil.Date]*reached
+	// fails mirrors reach as bits, for the hot path: per day from base
+	// (for days days) and employee, bit typeRank for a type, anyBit for
+	// every event.
+	fails []uint8
+	base  civil.Date
+	days  int
 	empIdx map[string]int // index in emps by id
 	// full marks the rankings (event type and day) whose every employee
 	// is known to fail (see reach), until an assignment is taken away.
@@ -120,6 +126,18 @@ func newState(in *Input) *state {
 		s.empIdx[e.ID] = i
 	}
 	s.reach = make([]map[civil.Date]*reached, len(s.emps))
+	s.base, s.days = s.today, 1
+	for i := range snap.Events {
+		ev := &snap.Events[i]
+		if !ev.Start.IsZero() && ev.Start < s.base {
+			s.base = ev.Start
+		}
+		if n := s.base.DaysUntil(ev.Due) + 1; n > s.days {
+			s.days = n
+		}
+	}
+	s.days = min(s.days, 3700) // a run looks at most ten years ahead
+	s.fails = make([]uint8, s.days*len(s.emps))
 	for _, a := range snap.Posted {
 		s.posted[a.Event] = a
 		a := a
@@ -161,6 +179,9 @@ func (s *state) remove(ref int64) *rule.Assignment {
 	delete(s.slots, a.Date)
 	if i, ok := s.empIdx[a.Employee]; ok {
 		s.reach[i] = nil // what kept them off may be gone
+		for d := range s.days {
+			s.fails[d*len(s.emps)+i] = 0
+		}
 	}
 	clear(s.full)
 	return a
@@ -293,14 +314,29 @@ func (s *state) protected(ref int64) bool {
 	return s.events[ref].Due <= s.today.AddDays(s.in.Settings.Scheduler.BumpProtectDays)
 }
 
-// likely reports whether e is likely to pass the rules for ev on day d:
-// e can work that day by their own calendar; for a core or a long event
-// e has nothing else that day; a new working day keeps e within the
-// week's limit. It only guides what a step asks about and how it goes on
-// without a verdict; the rules decide.
+// guess is what the run expects the rules to say about a candidate.
+type guess int
+
+const (
+	guessPass guess = iota
+	guessFail       // fails, for this candidate
+	guessFailDay    // fails, for every event of its type that day
+)
+
+// likely reports whether e is likely to pass the rules for ev on day d.
 func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
+	return s.guess(ev, e, d) == guessPass
+}
+
+// guess says what the run expects the rules to say about e on ev on day d,
+// as the built-in rules see it: e can work that day by their own
+// calendar; a core is e's only one that day, a juicer's core and juicer
+// events fall on separate days, long events do not overlap; a new working
+// day keeps e within the week's limit. It only guides what a step asks
+// about and how it goes on without a verdict; the rules decide.
+func (s *state) guess(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 	if !canWork(e, d) {
-		return false
+		return guessFailDay
 	}
 	if s.daily[empDay{e.ID, d}] > 0 {
 		return s.fits(ev, e, d)
@@ -308,7 +344,7 @@ func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
 	// A new working day: within the week's limit?
 	max := s.in.Snapshot.Settings.MaxWorkDaysPerWeek
 	if max <= 0 {
-		return true
+		return guessPass
 	}
 	worked := 0
 	for wd := d.WeekStart(); wd < d.WeekStart().AddDays(7); wd = wd.AddDays(1) {
@@ -316,16 +352,18 @@ func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
 			worked++
 		}
 	}
-	return worked < max
+	if worked >= max {
+		return guessFailDay
+	}
+	return guessPass
 }
 
-// fits reports whether ev at its start on day d fits with e's other
-// assignments that day, as the built-in rules see it: one core a day, no
-// overlap of long events, a juicer's core and juicer events on separate
-// days. It only guides speed, like likely.
-func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
+// fits guesses whether ev at its start on day d fits with e's other
+// assignments that day.
+func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 	start := s.start(ev, d).Minutes()
 	end := start + ev.DurationMin
+	g := guessPass
 	for _, ref := range s.byWeek[empWeek{e.ID, d.WeekStart()}] {
 		a := s.current[ref]
 		o := s.events[ref]
@@ -334,14 +372,14 @@ func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
 		}
 		switch {
 		case ev.Type == rule.EventCore && o.Type == rule.EventCore:
-			return false
+			return guessFailDay
 		case e.Role == rule.RoleJuicer && (ev.Type == rule.EventCore && o.Type == rule.EventJuicer || ev.Type == rule.EventJuicer && o.Type == rule.EventCore):
-			return false
+			return guessFailDay
 		case ev.Long() && o.Long() && start < a.Start.Minutes()+o.DurationMin && a.Start.Minutes() < end:
-			return false
+			g = guessFail
 		}
 	}
-	return true
+	return g
 }
 
 // canWork reports whether e's own calendar lets them work on d: active,
@@ -375,24 +413,14 @@ type reached struct {
 // numTypes is how many event types typeRank ranks.
 const numTypes = 6
 
-// TEMPORARY: reach by rule id, until the rules say it.
-func reachOf(v *rule.Violation) int {
-	switch v.Rule {
-	case "can_work", "closed_day", "locked_day", "max_work_days":
-		return 2
-	case "one_core_per_day", "earliest_day":
-		return 1
-	}
-	return 0
-}
-
 // learn keeps the violations of c (an event of type t) that reach beyond
-// it.
+// it, by the rules' word (rule.Reach): they hold for the run's candidates
+// of the same employee and day (and type) until one of the employee's
+// assignments is taken away.
 func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) {
 	for i := range vs {
 		v := &vs[i]
-		r := reachOf(v)
-		if r == 0 || v.Severity != rule.Hard {
+		if v.Reach == rule.ReachCandidate || v.Severity != rule.Hard {
 			continue
 		}
 		e, ok := s.empIdx[c.Employee]
@@ -409,21 +437,47 @@ func (s *state) learn(c *rule.Candidate, t rule.EventType, vs []rule.Violation) 
 			k = &reached{}
 			days[c.Date] = k
 		}
-		if r == 2 {
+		bit := uint8(anyBit)
+		if v.Reach == rule.ReachDay {
 			if k.any == nil {
 				k.any = v
 			}
-			continue
+		} else {
+			i := typeRank(t)
+			if k.byType[i] == nil {
+				k.byType[i] = v
+			}
+			bit = 1 << i
 		}
-		if i := typeRank(t); k.byType[i] == nil {
-			k.byType[i] = v
+		if j := s.failsAt(e, c.Date); j >= 0 {
+			s.fails[j] |= bit
 		}
 	}
 }
 
-// knownFail returns a violation known to keep employee emp (an index in
-// emps) off any event of type t on day d.
-func (s *state) knownFail(emp int, d civil.Date, t rule.EventType) (rule.Violation, bool) {
+// anyBit is the fails bit of a violation that reaches every event.
+const anyBit = 1 << 7
+
+// failsAt returns the index of employee emp's day d in fails, -1 when d
+// is out of the run's range.
+func (s *state) failsAt(emp int, d civil.Date) int {
+	i := s.base.DaysUntil(d)
+	if i < 0 || i >= s.days {
+		return -1
+	}
+	return i*len(s.emps) + emp
+}
+
+// knownFail reports whether employee emp (an index in emps) is known to
+// fail for any event of type t on day d.
+func (s *state) knownFail(emp int, d civil.Date, t rule.EventType) bool {
+	j := s.failsAt(emp, d)
+	return j >= 0 && s.fails[j]&(anyBit|1<<typeRank(t)) != 0
+}
+
+// knownViolation returns a violation known to keep employee emp (an index
+// in emps) off any event of type t on day d.
+func (s *state) knownViolation(emp int, d civil.Date, t rule.EventType) (rule.Violation, bool) {
 	k := s.reach[emp][d]
 	if k == nil {
 		return rule.Violation{}, false
