@@ -339,7 +339,7 @@ func (r *runner) best(ev *rule.Event, day civil.Date, cands []cand, vs []rule.Ve
 		if c.Date != day || !vs[i].OK() {
 			continue
 		}
-		ch := Choice{Employee: s.employee(c.Employee), Tier: c.tier, WeekLoad: s.load[empWeek{c.Employee, day.WeekStart()}]}
+		ch := Choice{Employee: s.employee(c.Employee), Tier: c.tier, WeekLoad: s.weekLoad(s.empIdx[c.Employee], day.WeekStart())}
 		if bestChoice == nil || compareChoices(ch, *bestChoice) < 0 {
 			bestChoice, out = &ch, c
 		}

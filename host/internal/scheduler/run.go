@@ -385,7 +385,7 @@ func (s *state) ranked(ev *rule.Event, d civil.Date) []Choice {
 	keys := s.keys[:0]
 	for i, e := range s.emps {
 		if t := tier(e); t >= 0 {
-			keys = append(keys, uint64(t)<<48|uint64(min(s.load[empWeek{e.ID, wk}], 1<<16-1))<<32|uint64(i))
+			keys = append(keys, uint64(t)<<48|uint64(min(s.weekLoad(i, wk), 1<<16-1))<<32|uint64(i))
 		}
 	}
 	slices.Sort(keys) // emps are sorted by id

@@ -27,7 +27,7 @@ type state struct {
 	// posted ones not displaced, and proposals.
 	current map[int64]*rule.Assignment
 	byDay   map[civil.Date][]int64 // refs in current by day
-	load    map[empWeek]int        // assignments in current per employee-week
+	load    map[civil.Date][]int   // assignments in current per week, by employee index
 	daily   map[empDay]int         // assignments in current per employee-day
 	byWeek  map[empWeek][]int64    // refs in current per employee-week
 	// reach holds, per employee (by index in emps) and day, the
@@ -49,9 +49,9 @@ type state struct {
 	// scratch space.
 	rankings map[civil.Date]map[rankKey][]Choice
 	keys     []uint64
-	// slots are, per day, the start times start chose since the day's
-	// schedule last changed, by slot family.
-	slots map[civil.Date]map[slotFamily]civil.Clock
+	// slotLoad counts the assignments in current per day, slot family and
+	// start time.
+	slotLoad map[slotKey]int
 
 	proposals map[int64]*Proposal
 	failures  map[int64]string
@@ -75,12 +75,12 @@ func newState(in *Input) *state {
 		supsOf:    make(map[int64][]int64),
 		current:   make(map[int64]*rule.Assignment, len(snap.Posted)+len(in.ToPlace)),
 		byDay:     make(map[civil.Date][]int64),
-		load:      make(map[empWeek]int),
+		load:      make(map[civil.Date][]int),
 		daily:     make(map[empDay]int),
 		byWeek:    make(map[empWeek][]int64),
 		full:      make(map[rankKey]bool),
 		rankings:  make(map[civil.Date]map[rankKey][]Choice),
-		slots:     make(map[civil.Date]map[slotFamily]civil.Clock),
+		slotLoad:  make(map[slotKey]int),
 		proposals: make(map[int64]*Proposal, len(in.ToPlace)),
 		failures:  make(map[int64]string),
 		displaced: make(map[int64]bool),
@@ -150,12 +150,36 @@ func newState(in *Input) *state {
 func (s *state) add(a *rule.Assignment) {
 	s.current[a.Event] = a
 	s.byDay[a.Date] = append(s.byDay[a.Date], a.Event)
-	s.load[empWeek{a.Employee, a.Date.WeekStart()}]++
+	s.addLoad(a, 1)
 	wk := empWeek{a.Employee, a.Date.WeekStart()}
 	s.byWeek[wk] = append(s.byWeek[wk], a.Event)
 	s.daily[empDay{a.Employee, a.Date}]++
 	delete(s.rankings, a.Date.WeekStart())
-	delete(s.slots, a.Date)
+	s.countSlot(a, 1)
+}
+
+// addLoad adds n to the week load of a's employee.
+func (s *state) addLoad(a *rule.Assignment, n int) {
+	i, ok := s.empIdx[a.Employee]
+	if !ok {
+		return
+	}
+	wk := a.Date.WeekStart()
+	l := s.load[wk]
+	if l == nil {
+		l = make([]int, len(s.emps))
+		s.load[wk] = l
+	}
+	l[i] += n
+}
+
+// weekLoad returns how many assignments employee i (an index in emps) has
+// in the week starting wk.
+func (s *state) weekLoad(i int, wk civil.Date) int {
+	if l := s.load[wk]; l != nil {
+		return l[i]
+	}
+	return 0
 }
 
 // remove takes event ref's assignment out of the current schedule.
@@ -169,14 +193,14 @@ func (s *state) remove(ref int64) *rule.Assignment {
 	if i := slices.Index(day, ref); i >= 0 {
 		s.byDay[a.Date] = slices.Delete(day, i, i+1)
 	}
-	s.load[empWeek{a.Employee, a.Date.WeekStart()}]--
+	s.addLoad(a, -1)
 	wk := empWeek{a.Employee, a.Date.WeekStart()}
 	if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
 		s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
 	}
 	s.daily[empDay{a.Employee, a.Date}]--
 	delete(s.rankings, a.Date.WeekStart())
-	delete(s.slots, a.Date)
+	s.countSlot(a, -1)
 	if i, ok := s.empIdx[a.Employee]; ok {
 		s.reach[i] = nil // what kept them off may be gone
 		for d := range s.days {
@@ -212,7 +236,7 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 	ts := &s.in.Settings.TimeSlots
 	switch ev.Type {
 	case rule.EventCore:
-		return s.leastLoaded(familyCore, ts.Core, d, func(o *rule.Event) bool { return o.Type == rule.EventCore })
+		return s.leastLoaded(familyCore, ts.Core, d)
 	case rule.EventSupervisor:
 		return ts.Supervisor
 	case rule.EventJuicer:
@@ -227,9 +251,7 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 		if ev.Kind == "teardown" {
 			slots, family = ts.DigitalTeardown, familyTeardown
 		}
-		return s.leastLoaded(family, slots, d, func(o *rule.Event) bool {
-			return o.Type == rule.EventDigital && (o.Kind == "teardown") == (ev.Kind == "teardown")
-		})
+		return s.leastLoaded(family, slots, d)
 	}
 	return ts.Other
 }
@@ -238,46 +260,55 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 type slotFamily uint8
 
 const (
-	familyCore slotFamily = iota
+	familyNone slotFamily = iota
+	familyCore
 	familySetup
 	familyTeardown
 )
 
-// leastLoaded returns the slot with the fewest assignments of the same
-// family on day d, the earliest on a tie.
-func (s *state) leastLoaded(f slotFamily, slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
+// familyOf returns the slot family of ev: cores, digital setups (and
+// refreshes), digital teardowns; familyNone for the rest.
+func familyOf(ev *rule.Event) slotFamily {
+	switch {
+	case ev == nil:
+		return familyNone
+	case ev.Type == rule.EventCore:
+		return familyCore
+	case ev.Type == rule.EventDigital && ev.Kind == "teardown":
+		return familyTeardown
+	case ev.Type == rule.EventDigital:
+		return familySetup
+	}
+	return familyNone
+}
+
+// slotKey counts the assignments of a family at a start time on a day.
+type slotKey struct {
+	d     civil.Date
+	f     slotFamily
+	start civil.Clock
+}
+
+// countSlot adds n to the count of a's slot.
+func (s *state) countSlot(a *rule.Assignment, n int) {
+	if f := familyOf(s.events[a.Event]); f != familyNone {
+		s.slotLoad[slotKey{a.Date, f, a.Start}] += n
+	}
+}
+
+// leastLoaded returns the slot with the fewest assignments of family f on
+// day d, the earliest on a tie.
+func (s *state) leastLoaded(f slotFamily, slots []civil.Clock, d civil.Date) civil.Clock {
 	if len(slots) == 0 {
 		return civil.NewClock(9, 0)
 	}
-	if c, ok := s.slots[d][f]; ok {
-		return c
-	}
-	c := s.countSlots(slots, d, same)
-	if s.slots[d] == nil {
-		s.slots[d] = make(map[slotFamily]civil.Clock)
-	}
-	s.slots[d][f] = c
-	return c
-}
-
-func (s *state) countSlots(slots []civil.Clock, d civil.Date, same func(*rule.Event) bool) civil.Clock {
-	counts := make([]int, len(slots))
-	for _, ref := range s.byDay[d] {
-		a := s.current[ref]
-		if o := s.events[ref]; o == nil || !same(o) {
-			continue
-		}
-		if i := slices.Index(slots, a.Start); i >= 0 {
-			counts[i]++
+	best, bestN := slots[0], s.slotLoad[slotKey{d, f, slots[0]}]
+	for _, c := range slots[1:] {
+		if n := s.slotLoad[slotKey{d, f, c}]; n < bestN || n == bestN && c < best {
+			best, bestN = c, n
 		}
 	}
-	best := 0
-	for i := range slots {
-		if counts[i] < counts[best] || counts[i] == counts[best] && slots[i] < slots[best] {
-			best = i
-		}
-	}
-	return slots[best]
+	return best
 }
 
 // priority orders events for placement: most urgent (earliest due) first;
@@ -361,8 +392,7 @@ func (s *state) guess(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 // fits guesses whether ev at its start on day d fits with e's other
 // assignments that day.
 func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
-	start := s.start(ev, d).Minutes()
-	end := start + ev.DurationMin
+	start := -1 // ev's start, taken when needed
 	g := guessPass
 	for _, ref := range s.byWeek[empWeek{e.ID, d.WeekStart()}] {
 		a := s.current[ref]
@@ -375,8 +405,13 @@ func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 			return guessFailDay
 		case e.Role == rule.RoleJuicer && (ev.Type == rule.EventCore && o.Type == rule.EventJuicer || ev.Type == rule.EventJuicer && o.Type == rule.EventCore):
 			return guessFailDay
-		case ev.Long() && o.Long() && start < a.Start.Minutes()+o.DurationMin && a.Start.Minutes() < end:
-			g = guessFail
+		case ev.Long() && o.Long():
+			if start < 0 {
+				start = s.start(ev, d).Minutes()
+			}
+			if start < a.Start.Minutes()+o.DurationMin && a.Start.Minutes() < start+ev.DurationMin {
+				g = guessFail
+			}
 		}
 	}
 	return g
