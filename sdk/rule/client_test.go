@@ -3,6 +3,7 @@ package rule_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -67,6 +68,8 @@ func TestClientRejectsGarbage(t *testing.T) {
 		{"wrong count", &rulev1.CheckResponse{Count: 1}, "rule plugin liar: check: bad reply: 1 verdicts for 3 candidates"},
 		{"unknown severity", reply(3, wireViolation{0, "r", 5, "m"}), "unknown severity 5"},
 		{"empty rule id", reply(3, wireViolation{0, "", rulev1.Severity_SEVERITY_HARD, "m"}), "empty rule id"},
+		{"unknown reach", withReach(reply(3, wireViolation{0, "r", rulev1.Severity_SEVERITY_HARD, "m"}), 9), `(candidate 0, rule "r"): unknown reach 9`},
+		{"reach column length", withReach(reply(3, wireViolation{0, "r", rulev1.Severity_SEVERITY_HARD, "m"}), 1, 1), "2 reaches for 1 violations"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,6 +151,43 @@ func TestServerErrors(t *testing.T) {
 	}
 	if err := wrong.SelfTest(ctx); err == nil {
 		t.Error("SelfTest passed a rule that answers an empty batch with a verdict")
+	}
+}
+
+// reacher answers every candidate with violations of the given reaches.
+type reacher struct {
+	examplerule.Pass
+	reaches []rule.Reach
+}
+
+func (r reacher) Check(_ context.Context, b *rule.Batch) ([]rule.Verdict, error) {
+	out := make([]rule.Verdict, len(b.Candidates))
+	for i := range out {
+		for _, x := range r.reaches {
+			out[i].Violations = append(out[i].Violations, rule.Hardf("reacher", "reaches %v", x).Reaching(x))
+		}
+	}
+	return out, nil
+}
+
+// Reaches travel from a plugin to the host over gRPC.
+func TestReachOverGRPC(t *testing.T) {
+	r := reacher{reaches: []rule.Reach{rule.ReachCandidate, rule.ReachEventType, rule.ReachDay}}
+	want := sdktest.Check(t, r, fullBatch())
+	got := sdktest.Check(t, sdktest.ServeInProcessGRPC(t, r), fullBatch())
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("(-in-process +gRPC):\n%s", diff)
+	}
+}
+
+// The plugin's server refuses to send a reach the protocol does not know.
+func TestServerRefusesUnknownReach(t *testing.T) {
+	for _, bad := range []rule.Reach{rule.ReachDay + 1, -1} {
+		c := sdktest.ServeInProcessGRPC(t, reacher{reaches: []rule.Reach{rule.ReachDay, bad}})
+		_, err := c.Check(t.Context(), fullBatch())
+		if status.Code(err) != codes.Internal || !strings.Contains(err.Error(), fmt.Sprintf(`candidate 0 violation 1: rule "reacher": unknown reach %d`, int(bad))) {
+			t.Errorf("reach %d: Check = %v, want codes.Internal naming the unknown reach", int(bad), err)
+		}
 	}
 }
 

@@ -19,7 +19,7 @@ var ErrBadBatch = errors.New("bad batch")
 
 // ValidateVerdicts checks a rule's answer to a batch of n candidates: one
 // verdict per candidate, and every violation with a rule id, a known
-// severity and a message. The server checks a rule's answer with it before
+// severity, a message and a known reach. The server checks a rule's answer with it before
 // sending it, and the client checks what it receives; a host that runs a
 // rule in-process should do the same.
 func ValidateVerdicts(vs []Verdict, n int) error {
@@ -28,7 +28,7 @@ func ValidateVerdicts(vs []Verdict, n int) error {
 	}
 	for i, v := range vs {
 		for j, x := range v.Violations {
-			if err := validViolation(x.Rule, x.Severity, x.Message); err != nil {
+			if err := validViolation(x.Rule, x.Severity, x.Message, x.Reach); err != nil {
 				return fmt.Errorf("candidate %d violation %d: %w", i, j, err)
 			}
 		}
@@ -36,7 +36,7 @@ func ValidateVerdicts(vs []Verdict, n int) error {
 	return nil
 }
 
-func validViolation(rule string, sev Severity, msg string) error {
+func validViolation(rule string, sev Severity, msg string, reach Reach) error {
 	switch {
 	case rule == "":
 		return errors.New("empty rule id")
@@ -44,15 +44,23 @@ func validViolation(rule string, sev Severity, msg string) error {
 		return fmt.Errorf("rule %q: unknown severity %d", rule, int(sev))
 	case msg == "":
 		return fmt.Errorf("rule %q: empty message", rule)
+	case reach != ReachCandidate && reach != ReachEventType && reach != ReachDay:
+		return fmt.Errorf("rule %q: unknown reach %d (want rule.ReachCandidate, ReachEventType or ReachDay)", rule, int(reach))
 	}
 	return nil
 }
 
-// encodeVerdicts returns the wire form of verdicts already validated.
+// encodeVerdicts returns the wire form of verdicts already validated. The
+// reach column is left out when every violation reaches its candidate
+// only, as from a plugin built before reaches: most replies carry none.
 func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 	n := 0
+	reaching := false
 	for _, v := range vs {
 		n += len(v.Violations)
+		for _, x := range v.Violations {
+			reaching = reaching || x.Reach != ReachCandidate
+		}
 	}
 	resp := &rulev1.CheckResponse{Count: int32(len(vs))}
 	if n == 0 {
@@ -62,6 +70,9 @@ func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 	resp.Rule = make([]int32, 0, n)
 	resp.Severity = make([]rulev1.Severity, 0, n)
 	resp.MessageLength = make([]int32, 0, n)
+	if reaching {
+		resp.Reach = make([]rulev1.Reach, 0, n)
+	}
 	size := 0
 	for _, v := range vs {
 		for _, x := range v.Violations {
@@ -87,6 +98,9 @@ func encodeVerdicts(vs []Verdict) *rulev1.CheckResponse {
 			resp.Severity = append(resp.Severity, encodeSeverity(x.Severity))
 			resp.Messages = append(resp.Messages, x.Message...)
 			resp.MessageLength = append(resp.MessageLength, int32(len(x.Message)))
+			if reaching {
+				resp.Reach = append(resp.Reach, encodeReach(x.Reach))
+			}
 		}
 	}
 	return resp
@@ -102,8 +116,35 @@ func encodeSeverity(s Severity) rulev1.Severity {
 	return rulev1.Severity_SEVERITY_UNSPECIFIED
 }
 
+// encodeReach returns the wire form of a valid reach; REACH_UNSPECIFIED is
+// ReachCandidate.
+func encodeReach(r Reach) rulev1.Reach {
+	switch r {
+	case ReachEventType:
+		return rulev1.Reach_REACH_EVENT_TYPE
+	case ReachDay:
+		return rulev1.Reach_REACH_DAY
+	}
+	return rulev1.Reach_REACH_UNSPECIFIED
+}
+
+// decodeReach returns the reach of a wire value, false for an unknown one.
+func decodeReach(r rulev1.Reach) (Reach, bool) {
+	switch r {
+	case rulev1.Reach_REACH_UNSPECIFIED:
+		return ReachCandidate, true
+	case rulev1.Reach_REACH_EVENT_TYPE:
+		return ReachEventType, true
+	case rulev1.Reach_REACH_DAY:
+		return ReachDay, true
+	}
+	return 0, false
+}
+
 // decodeVerdicts turns a plugin's reply to a batch of n candidates into
-// verdicts, refusing anything that breaks the protocol. The violations of
+// verdicts, refusing anything that breaks the protocol. A reply without a
+// reach column (a plugin built before reaches, or one whose violations
+// all reach their candidate only) gives every violation ReachCandidate. The violations of
 // all candidates share one backing array; each verdict's slice is capped,
 // so appending to one never writes into another's.
 func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
@@ -113,11 +154,15 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 	if int(resp.GetCount()) != n {
 		return nil, fmt.Errorf("%w: %d verdicts for %d candidates", ErrBadReply, resp.GetCount(), n)
 	}
-	cands, rules, sevs, lens := resp.GetCandidate(), resp.GetRule(), resp.GetSeverity(), resp.GetMessageLength()
+	cands, rules, sevs, lens, reaches := resp.GetCandidate(), resp.GetRule(), resp.GetSeverity(), resp.GetMessageLength(), resp.GetReach()
 	m := len(cands)
 	if len(rules) != m || len(sevs) != m || len(lens) != m {
 		return nil, fmt.Errorf("%w: violation columns of different lengths: %d candidates, %d rules, %d severities, %d message lengths",
 			ErrBadReply, m, len(rules), len(sevs), len(lens))
+	}
+	if len(reaches) != 0 && len(reaches) != m {
+		return nil, fmt.Errorf("%w: %d reaches for %d violations (the reach column has one per violation, or none)",
+			ErrBadReply, len(reaches), m)
 	}
 	// One string holds every message; each violation's message is a
 	// substring of it, sharing its bytes.
@@ -165,17 +210,21 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 			return nil, fmt.Errorf("%w: violation %d (candidate %d, rule %q): unknown severity %d",
 				ErrBadReply, j, c, table[r], int32(sevs[j]))
 		}
+		if _, ok := decodeReach(at(reaches, j)); !ok {
+			return nil, fmt.Errorf("%w: violation %d (candidate %d, rule %q): unknown reach %d",
+				ErrBadReply, j, c, table[r], int32(reaches[j]))
+		}
 		count[c]++
 	}
 	// Second pass: lay the violations out candidate by candidate, in the
 	// order they came.
 	all := make([]Violation, m)
-	at := int32(0)
+	start := int32(0)
 	for c, k := range count {
 		if k > 0 {
-			vs[c].Violations = all[at : at : at+k]
+			vs[c].Violations = all[start : start : start+k]
 		}
-		at += k
+		start += k
 	}
 	off := 0
 	for j := range m {
@@ -184,9 +233,10 @@ func decodeVerdicts(resp *rulev1.CheckResponse, n int) ([]Verdict, error) {
 		if sevs[j] == rulev1.Severity_SEVERITY_SOFT {
 			sev = Soft
 		}
+		reach, _ := decodeReach(at(reaches, j)) // checked in the first pass
 		msg := text[off : off+int(lens[j])]
 		off += int(lens[j])
-		vs[c].Violations = append(vs[c].Violations, Violation{Rule: table[rules[j]], Severity: sev, Message: msg})
+		vs[c].Violations = append(vs[c].Violations, Violation{Rule: table[rules[j]], Severity: sev, Message: msg, Reach: reach})
 	}
 	return vs, nil
 }

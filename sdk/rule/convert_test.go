@@ -165,6 +165,15 @@ func TestVerdictsRoundTrip(t *testing.T) {
 			{},
 			{Violations: []rule.Violation{{Rule: "locked_day", Severity: rule.Hard, Message: "2026-03-02 is locked"}}},
 		}},
+		{"every reach", []rule.Verdict{
+			{Violations: []rule.Violation{
+				rule.Hardf("window", "2026-03-09 is after the due date"),
+				rule.Hardf("one_core_per_day", "Ana Ruiz already has core event 612103 on 2026-03-05").Reaching(rule.ReachEventType),
+			}},
+			{},
+			{Violations: []rule.Violation{rule.Hardf("locked_day", "2026-03-02 is locked").Reaching(rule.ReachDay)}},
+			{Violations: []rule.Violation{{Rule: "weekday", Severity: rule.Soft, Message: "Ana Ruiz does not work on Mondays", Reach: rule.ReachDay}}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,6 +199,40 @@ func TestVerdictsRoundTrip(t *testing.T) {
 	}
 }
 
+// The reach column travels only when a violation reaches beyond its
+// candidate; then it has one entry per violation.
+func TestEncodeVerdictsReachColumn(t *testing.T) {
+	candidateOnly := []rule.Verdict{{Violations: []rule.Violation{rule.Hardf("window", "too late"), rule.Hardf("weekday", "not on Mondays")}}, {}}
+	if resp := rule.EncodeVerdicts(candidateOnly); len(resp.GetReach()) != 0 {
+		t.Errorf("reach column %v for violations that reach their candidate only, want none", resp.GetReach())
+	}
+	reaching := []rule.Verdict{{}, {Violations: []rule.Violation{rule.Hardf("window", "too late"), rule.Hardf("closed_day", "closed").Reaching(rule.ReachDay)}}}
+	want := []rulev1.Reach{rulev1.Reach_REACH_UNSPECIFIED, rulev1.Reach_REACH_DAY}
+	if got := rule.EncodeVerdicts(reaching).GetReach(); !slices.Equal(got, want) {
+		t.Errorf("reach column %v, want %v", got, want)
+	}
+}
+
+// A reply without a reach column, as from a plugin built before reaches,
+// gives every violation ReachCandidate.
+func TestDecodeVerdictsWithoutReach(t *testing.T) {
+	resp := reply(2, wireViolation{0, "window", rulev1.Severity_SEVERITY_HARD, "too late"}, wireViolation{1, "weekday", rulev1.Severity_SEVERITY_SOFT, "not on Mondays"})
+	if len(resp.GetReach()) != 0 {
+		t.Fatal("test reply has a reach column")
+	}
+	vs, err := rule.DecodeVerdicts(resp, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vs {
+		for _, x := range v.Violations {
+			if x.Reach != rule.ReachCandidate {
+				t.Errorf("candidate %d: violation %q has reach %v, want candidate", i, x.Rule, x.Reach)
+			}
+		}
+	}
+}
+
 // wireViolation is one violation of a reply, before it is split into the
 // reply's columns.
 type wireViolation struct {
@@ -197,6 +240,12 @@ type wireViolation struct {
 	rule      string
 	severity  rulev1.Severity
 	message   string
+}
+
+// withReach returns resp with the reach column rs.
+func withReach(resp *rulev1.CheckResponse, rs ...rulev1.Reach) *rulev1.CheckResponse {
+	resp.Reach = rs
+	return resp
 }
 
 // reply builds a plugin's reply to count candidates, its violations in
@@ -278,6 +327,11 @@ func TestDecodeVerdictsRejects(t *testing.T) {
 		{"bytes left over", extra, "message lengths add up to 8 bytes, messages have 9"},
 		{"not UTF-8", notUTF8, "messages are not valid UTF-8"},
 		{"rule not in table", badIndex, "violation 0 (candidate 0): rule 1 not in the reply's table of 1"},
+		{"reach column too short", withReach(reply(3, ok(0), ok(1)), rulev1.Reach_REACH_DAY), "1 reaches for 2 violations"},
+		{"reach column too long", withReach(reply(3, ok(0)), rulev1.Reach_REACH_DAY, rulev1.Reach_REACH_DAY), "2 reaches for 1 violations"},
+		{"reach without violations", withReach(reply(3), rulev1.Reach_REACH_DAY), "1 reaches for 0 violations"},
+		{"unknown reach", withReach(reply(3, ok(0), ok(2)), rulev1.Reach_REACH_DAY, 3), `violation 1 (candidate 2, rule "window"): unknown reach 3`},
+		{"negative reach", withReach(reply(3, ok(1)), -1), `violation 0 (candidate 1, rule "window"): unknown reach -1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +353,8 @@ func TestValidateVerdicts(t *testing.T) {
 		{"count", make([]rule.Verdict, 2), 3, "2 verdicts for 3 candidates"},
 		{"severity", []rule.Verdict{{Violations: []rule.Violation{{Rule: "x", Severity: 7, Message: "m"}}}}, 1, "candidate 0 violation 0: rule \"x\": unknown severity 7"},
 		{"rule", []rule.Verdict{{}, {Violations: []rule.Violation{{Message: "m"}}}}, 2, "candidate 1 violation 0: empty rule id"},
+		{"reach", []rule.Verdict{{}, {Violations: []rule.Violation{rule.Hardf("x", "m").Reaching(3)}}}, 2, "candidate 1 violation 0: rule \"x\": unknown reach 3"},
+		{"negative reach", []rule.Verdict{{Violations: []rule.Violation{rule.Hardf("x", "m").Reaching(-1)}}}, 1, "unknown reach -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,6 +381,12 @@ func FuzzDecodeVerdicts(f *testing.F) {
 	seed(rule.EncodeVerdicts([]rule.Verdict{{}, {Violations: []rule.Violation{{Rule: "r", Severity: rule.Soft, Message: "m"}}}}), 2)
 	seed(reply(2, wireViolation{5, "r", 3, ""}), 2)
 	seed(reply(4, wireViolation{3, "r", rulev1.Severity_SEVERITY_HARD, "m"}, wireViolation{0, "s", rulev1.Severity_SEVERITY_SOFT, "n"}, wireViolation{3, "s", rulev1.Severity_SEVERITY_SOFT, "o"}), 4)
+	seed(rule.EncodeVerdicts([]rule.Verdict{
+		{Violations: []rule.Violation{rule.Hardf("r", "m").Reaching(rule.ReachDay), rule.Hardf("s", "n")}},
+		{Violations: []rule.Violation{rule.Hardf("s", "o").Reaching(rule.ReachEventType)}},
+	}), 2)
+	seed(withReach(reply(2, wireViolation{1, "r", rulev1.Severity_SEVERITY_HARD, "m"}), 7), 2)
+	seed(withReach(reply(2, wireViolation{1, "r", rulev1.Severity_SEVERITY_HARD, "m"}), rulev1.Reach_REACH_DAY, rulev1.Reach_REACH_EVENT_TYPE), 2)
 	f.Add([]byte{0xff, 0x01}, 1)
 
 	f.Fuzz(func(t *testing.T, raw []byte, n int) {

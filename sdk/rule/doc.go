@@ -24,8 +24,8 @@
 //		for i, c := range b.Candidates {
 //			e := b.Employee(c.Employee)
 //			if e != nil && e.Weekly != nil && !e.Weekly[c.Date.Weekday()] {
-//				out[i].Violations = []rule.Violation{{Rule: "weekday", Severity: rule.Hard,
-//					Message: e.Name + " does not work on " + c.Date.Weekday().String()}}
+//				out[i].Violations = []rule.Violation{rule.Hardf("weekday",
+//					"%s does not work on %ss", e.Name, c.Date.Weekday()).Reaching(rule.ReachDay)}
 //			}
 //		}
 //		return out, nil
@@ -35,6 +35,45 @@
 //
 // The same Rule runs in-process in tests, over in-memory gRPC and as a
 // built binary: see sdk/sdktest.
+//
+// # What a verdict may depend on
+//
+// The auto-scheduler decides many events on one batch, so a verdict may
+// depend only on the candidate, the batch's context (events, employees,
+// holidays, locked days), Now, Mode and Settings, and the assignments of
+// the candidate's own employee in the candidate's week, of the events
+// linked to the candidate's event (a supervisor's cores, a core's
+// supervisors) and of the event it Replaces. The host sends at least
+// those assignments and may send no others; and adding assignments must
+// never lift a violation. A rule that needs more (a store-wide cap on a
+// day, say) still works and its violations are still never broken, since
+// the scheduler checks each step's placements again with the next batch,
+// but a run may then differ with the number of events decided per step.
+//
+// # Reach: saying how far a violation holds
+//
+// The auto-scheduler asks about thousands of candidates that differ only
+// in their event. A violation that holds for more than its candidate can
+// say so with its Reach, and the host then stops asking about the
+// candidates it already knows fail, which makes runs much faster:
+//
+//	rule.Hardf("closed_day", "the store is closed on %s", c.Date).Reaching(rule.ReachDay)
+//
+// ReachDay says the violation holds for every event, for the candidate's
+// employee on the candidate's day; ReachEventType for every event of the
+// candidate event's type on that day; ReachCandidate, the zero value, for
+// the candidate only. A reach beyond the candidate is a promise: the
+// violation holds for every such candidate of a batch of the same Mode
+// and context (Batch.ContextKey), in the same Sunday-to-Saturday week and
+// with a Replaces of 0, as long as none of the employee's assignments is
+// taken away; adding assignments must never lift it. Its Message is then
+// shown for those other candidates too, so it must not name the
+// candidate's event. When unsure, leave the reach out: it is only ever an
+// optimisation. The built-in rules can_work, closed_day, locked_day and
+// max_work_days reach the day; one_core_per_day and earliest_day reach
+// the event type. A reach the protocol does not know is refused
+// (ValidateVerdicts); a plugin built before reaches sends none, and its
+// violations reach their candidates only.
 //
 // # Using a rule plugin from the host
 //

@@ -25,10 +25,11 @@ func (weekdays) Check(_ context.Context, b *rule.Batch) ([]rule.Verdict, error) 
 	for i, c := range b.Candidates {
 		e := b.Employee(c.Employee)
 		if e != nil && e.Weekly != nil && !e.Weekly[c.Date.Weekday()] {
-			out[i].Violations = []rule.Violation{{
-				Rule: "weekday", Severity: rule.Hard,
-				Message: fmt.Sprintf("%s does not work on %ss", e.Name, c.Date.Weekday()),
-			}}
+			// The employee works no event that day: the violation reaches
+			// the whole day, and its message names no event.
+			out[i].Violations = []rule.Violation{
+				rule.Hardf("weekday", "%s does not work on %ss", e.Name, c.Date.Weekday()).Reaching(rule.ReachDay),
+			}
 		}
 	}
 	return out, nil
@@ -56,5 +57,5 @@ func Example() {
 	}
 	// Output:
 	// 2026-03-06 true []
-	// 2026-03-07 false [{weekday hard Ana Ruiz does not work on Saturdays}]
+	// 2026-03-07 false [{weekday hard Ana Ruiz does not work on Saturdays day}]
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	goplugin "github.com/hashicorp/go-plugin"
@@ -24,7 +26,9 @@ import (
 )
 
 // Check runs r on b and returns its verdicts; it fails the test when the
-// rule errs or answers what the host would refuse.
+// rule errs or answers what the host would refuse, or when a violation
+// that reaches beyond its candidate (rule.Reach) names the candidate's
+// event.
 func Check(t testing.TB, r rule.Rule, b *rule.Batch) []rule.Verdict {
 	t.Helper()
 	vs, err := r.Check(t.Context(), b)
@@ -34,7 +38,33 @@ func Check(t testing.TB, r rule.Rule, b *rule.Batch) []rule.Verdict {
 	if err := rule.ValidateVerdicts(vs, len(b.Candidates)); err != nil {
 		t.Fatalf("check: the host would refuse the verdicts: %v", err)
 	}
+	for i, v := range vs {
+		ref := "event " + strconv.FormatInt(b.Candidates[i].Event, 10)
+		for _, x := range v.Violations {
+			// A violation shown for other candidates must not name this
+			// one's event (see rule.Reach).
+			if x.Reach != rule.ReachCandidate && containsWord(x.Message, ref) {
+				t.Errorf("check: candidate %d: %s violation %q reaches %s but names the candidate's %s", i, x.Rule, x.Message, x.Reach, ref)
+			}
+		}
+	}
 	return vs
+}
+
+// containsWord reports whether s holds w not followed by another digit.
+func containsWord(s, w string) bool {
+	for i := strings.Index(s, w); i >= 0; {
+		end := i + len(w)
+		if end == len(s) || s[end] < '0' || s[end] > '9' {
+			return true
+		}
+		j := strings.Index(s[end:], w)
+		if j < 0 {
+			return false
+		}
+		i = end + j
+	}
+	return false
 }
 
 // CheckSame checks b with each of rs — typically the rule in process and

@@ -141,6 +141,68 @@ func (Severity) EnumDescriptor() ([]byte, []int) {
 	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{1}
 }
 
+// Reach is rule.Reach: how far a violation holds beyond the candidate it
+// was found for. A reach beyond the candidate is the plugin's promise that
+// the violation holds for every such candidate of a batch of the same mode
+// and context (context_key), in the same Sunday-to-Saturday week and with
+// replaces 0, as long as none of the employee's assignments is taken away
+// (adding assignments never lifts it); its message, shown for those
+// candidates too, does not name the candidate's event.
+type Reach int32
+
+const (
+	// REACH_UNSPECIFIED is the zero value buf lint asks for; it means
+	// rule.ReachCandidate: the violation is about its candidate only.
+	Reach_REACH_UNSPECIFIED Reach = 0
+	// REACH_EVENT_TYPE: it holds for every event of the candidate event's
+	// type, for the candidate's employee on the candidate's day.
+	Reach_REACH_EVENT_TYPE Reach = 1
+	// REACH_DAY: it holds for every event, for the candidate's employee on
+	// the candidate's day.
+	Reach_REACH_DAY Reach = 2
+)
+
+// Enum value maps for Reach.
+var (
+	Reach_name = map[int32]string{
+		0: "REACH_UNSPECIFIED",
+		1: "REACH_EVENT_TYPE",
+		2: "REACH_DAY",
+	}
+	Reach_value = map[string]int32{
+		"REACH_UNSPECIFIED": 0,
+		"REACH_EVENT_TYPE":  1,
+		"REACH_DAY":         2,
+	}
+)
+
+func (x Reach) Enum() *Reach {
+	p := new(Reach)
+	*p = x
+	return p
+}
+
+func (x Reach) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Reach) Descriptor() protoreflect.EnumDescriptor {
+	return file_crewplan_rule_v1_rule_proto_enumTypes[2].Descriptor()
+}
+
+func (Reach) Type() protoreflect.EnumType {
+	return &file_crewplan_rule_v1_rule_proto_enumTypes[2]
+}
+
+func (x Reach) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Reach.Descriptor instead.
+func (Reach) EnumDescriptor() ([]byte, []int) {
+	return file_crewplan_rule_v1_rule_proto_rawDescGZIP(), []int{2}
+}
+
 // CheckRequest carries one batch.
 type CheckRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -848,8 +910,9 @@ func (x *DateRange) GetReason() string {
 // CheckResponse is the verdicts of a batch: candidate i passes unless a
 // violation names it. The violations travel column by column, like the
 // batch's candidates: violation j is (candidate[j], rules[rule[j]],
-// severity[j], message[j]); the four columns have the same length, and the
-// violations of one candidate keep their order.
+// severity[j], message[j], reach[j]); the columns have the same length
+// (except reach, which may be left out), and the violations of one
+// candidate keep their order.
 type CheckResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// count is the number of verdicts: the number of candidates.
@@ -866,6 +929,11 @@ type CheckResponse struct {
 	// allocation where ten thousand strings would take ten thousand.)
 	Messages      []byte  `protobuf:"bytes,7,opt,name=messages,proto3" json:"messages,omitempty"`
 	MessageLength []int32 `protobuf:"varint,8,rep,packed,name=message_length,json=messageLength,proto3" json:"message_length,omitempty"`
+	// reach is each violation's reach, or empty when every violation
+	// reaches its candidate only (REACH_UNSPECIFIED): a plugin built before
+	// this field sends no reach column, and a plugin leaves it out when no
+	// violation claims more. When not empty it has one entry per violation.
+	Reach         []Reach `protobuf:"varint,9,rep,packed,name=reach,proto3,enum=crewplan.rule.v1.Reach" json:"reach,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -945,6 +1013,13 @@ func (x *CheckResponse) GetMessages() []byte {
 func (x *CheckResponse) GetMessageLength() []int32 {
 	if x != nil {
 		return x.MessageLength
+	}
+	return nil
+}
+
+func (x *CheckResponse) GetReach() []Reach {
+	if x != nil {
+		return x.Reach
 	}
 	return nil
 }
@@ -1101,7 +1176,7 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\tDateRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x05R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x05R\x03end\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xfa\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xa9\x02\n" +
 	"\rCheckResponse\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\x05R\x05count\x12\x1c\n" +
 	"\tcandidate\x18\x03 \x03(\x05R\tcandidate\x12\x14\n" +
@@ -1109,7 +1184,8 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\x04rule\x18\x05 \x03(\x05R\x04rule\x126\n" +
 	"\bseverity\x18\x06 \x03(\x0e2\x1a.crewplan.rule.v1.SeverityR\bseverity\x12\x1a\n" +
 	"\bmessages\x18\a \x01(\fR\bmessages\x12%\n" +
-	"\x0emessage_length\x18\b \x03(\x05R\rmessageLengthJ\x04\b\x02\x10\x03R\n" +
+	"\x0emessage_length\x18\b \x03(\x05R\rmessageLength\x12-\n" +
+	"\x05reach\x18\t \x03(\x0e2\x17.crewplan.rule.v1.ReachR\x05reachJ\x04\b\x02\x10\x03R\n" +
 	"violations\"\x11\n" +
 	"\x0fSelfTestRequest\"\x12\n" +
 	"\x10SelfTestResponse*R\n" +
@@ -1121,7 +1197,11 @@ const file_crewplan_rule_v1_rule_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSEVERITY_HARD\x10\x01\x12\x11\n" +
-	"\rSEVERITY_SOFT\x10\x022\xcf\x02\n" +
+	"\rSEVERITY_SOFT\x10\x02*C\n" +
+	"\x05Reach\x12\x15\n" +
+	"\x11REACH_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10REACH_EVENT_TYPE\x10\x01\x12\r\n" +
+	"\tREACH_DAY\x10\x022\xcf\x02\n" +
 	"\vRuleService\x12I\n" +
 	"\x04Info\x12\x1f.crewplan.plugin.v1.InfoRequest\x1a .crewplan.plugin.v1.InfoResponse\x12X\n" +
 	"\tConfigure\x12$.crewplan.plugin.v1.ConfigureRequest\x1a%.crewplan.plugin.v1.ConfigureResponse\x12H\n" +
@@ -1140,54 +1220,56 @@ func file_crewplan_rule_v1_rule_proto_rawDescGZIP() []byte {
 	return file_crewplan_rule_v1_rule_proto_rawDescData
 }
 
-var file_crewplan_rule_v1_rule_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_crewplan_rule_v1_rule_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_crewplan_rule_v1_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_crewplan_rule_v1_rule_proto_goTypes = []any{
 	(Mode)(0),                    // 0: crewplan.rule.v1.Mode
 	(Severity)(0),                // 1: crewplan.rule.v1.Severity
-	(*CheckRequest)(nil),         // 2: crewplan.rule.v1.CheckRequest
-	(*Batch)(nil),                // 3: crewplan.rule.v1.Batch
-	(*Settings)(nil),             // 4: crewplan.rule.v1.Settings
-	(*Candidates)(nil),           // 5: crewplan.rule.v1.Candidates
-	(*Assignments)(nil),          // 6: crewplan.rule.v1.Assignments
-	(*Event)(nil),                // 7: crewplan.rule.v1.Event
-	(*Employee)(nil),             // 8: crewplan.rule.v1.Employee
-	(*DateRange)(nil),            // 9: crewplan.rule.v1.DateRange
-	(*CheckResponse)(nil),        // 10: crewplan.rule.v1.CheckResponse
-	(*SelfTestRequest)(nil),      // 11: crewplan.rule.v1.SelfTestRequest
-	(*SelfTestResponse)(nil),     // 12: crewplan.rule.v1.SelfTestResponse
-	nil,                          // 13: crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
-	nil,                          // 14: crewplan.rule.v1.Employee.AttributesEntry
-	(*v1.InfoRequest)(nil),       // 15: crewplan.plugin.v1.InfoRequest
-	(*v1.ConfigureRequest)(nil),  // 16: crewplan.plugin.v1.ConfigureRequest
-	(*v1.InfoResponse)(nil),      // 17: crewplan.plugin.v1.InfoResponse
-	(*v1.ConfigureResponse)(nil), // 18: crewplan.plugin.v1.ConfigureResponse
+	(Reach)(0),                   // 2: crewplan.rule.v1.Reach
+	(*CheckRequest)(nil),         // 3: crewplan.rule.v1.CheckRequest
+	(*Batch)(nil),                // 4: crewplan.rule.v1.Batch
+	(*Settings)(nil),             // 5: crewplan.rule.v1.Settings
+	(*Candidates)(nil),           // 6: crewplan.rule.v1.Candidates
+	(*Assignments)(nil),          // 7: crewplan.rule.v1.Assignments
+	(*Event)(nil),                // 8: crewplan.rule.v1.Event
+	(*Employee)(nil),             // 9: crewplan.rule.v1.Employee
+	(*DateRange)(nil),            // 10: crewplan.rule.v1.DateRange
+	(*CheckResponse)(nil),        // 11: crewplan.rule.v1.CheckResponse
+	(*SelfTestRequest)(nil),      // 12: crewplan.rule.v1.SelfTestRequest
+	(*SelfTestResponse)(nil),     // 13: crewplan.rule.v1.SelfTestResponse
+	nil,                          // 14: crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
+	nil,                          // 15: crewplan.rule.v1.Employee.AttributesEntry
+	(*v1.InfoRequest)(nil),       // 16: crewplan.plugin.v1.InfoRequest
+	(*v1.ConfigureRequest)(nil),  // 17: crewplan.plugin.v1.ConfigureRequest
+	(*v1.InfoResponse)(nil),      // 18: crewplan.plugin.v1.InfoResponse
+	(*v1.ConfigureResponse)(nil), // 19: crewplan.plugin.v1.ConfigureResponse
 }
 var file_crewplan_rule_v1_rule_proto_depIdxs = []int32{
-	3,  // 0: crewplan.rule.v1.CheckRequest.batch:type_name -> crewplan.rule.v1.Batch
+	4,  // 0: crewplan.rule.v1.CheckRequest.batch:type_name -> crewplan.rule.v1.Batch
 	0,  // 1: crewplan.rule.v1.Batch.mode:type_name -> crewplan.rule.v1.Mode
-	4,  // 2: crewplan.rule.v1.Batch.settings:type_name -> crewplan.rule.v1.Settings
-	5,  // 3: crewplan.rule.v1.Batch.candidates:type_name -> crewplan.rule.v1.Candidates
-	7,  // 4: crewplan.rule.v1.Batch.events:type_name -> crewplan.rule.v1.Event
-	8,  // 5: crewplan.rule.v1.Batch.employees:type_name -> crewplan.rule.v1.Employee
-	6,  // 6: crewplan.rule.v1.Batch.assignments:type_name -> crewplan.rule.v1.Assignments
-	13, // 7: crewplan.rule.v1.Settings.earliest_offset_days:type_name -> crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
-	9,  // 8: crewplan.rule.v1.Employee.time_off:type_name -> crewplan.rule.v1.DateRange
-	14, // 9: crewplan.rule.v1.Employee.attributes:type_name -> crewplan.rule.v1.Employee.AttributesEntry
+	5,  // 2: crewplan.rule.v1.Batch.settings:type_name -> crewplan.rule.v1.Settings
+	6,  // 3: crewplan.rule.v1.Batch.candidates:type_name -> crewplan.rule.v1.Candidates
+	8,  // 4: crewplan.rule.v1.Batch.events:type_name -> crewplan.rule.v1.Event
+	9,  // 5: crewplan.rule.v1.Batch.employees:type_name -> crewplan.rule.v1.Employee
+	7,  // 6: crewplan.rule.v1.Batch.assignments:type_name -> crewplan.rule.v1.Assignments
+	14, // 7: crewplan.rule.v1.Settings.earliest_offset_days:type_name -> crewplan.rule.v1.Settings.EarliestOffsetDaysEntry
+	10, // 8: crewplan.rule.v1.Employee.time_off:type_name -> crewplan.rule.v1.DateRange
+	15, // 9: crewplan.rule.v1.Employee.attributes:type_name -> crewplan.rule.v1.Employee.AttributesEntry
 	1,  // 10: crewplan.rule.v1.CheckResponse.severity:type_name -> crewplan.rule.v1.Severity
-	15, // 11: crewplan.rule.v1.RuleService.Info:input_type -> crewplan.plugin.v1.InfoRequest
-	16, // 12: crewplan.rule.v1.RuleService.Configure:input_type -> crewplan.plugin.v1.ConfigureRequest
-	2,  // 13: crewplan.rule.v1.RuleService.Check:input_type -> crewplan.rule.v1.CheckRequest
-	11, // 14: crewplan.rule.v1.RuleService.SelfTest:input_type -> crewplan.rule.v1.SelfTestRequest
-	17, // 15: crewplan.rule.v1.RuleService.Info:output_type -> crewplan.plugin.v1.InfoResponse
-	18, // 16: crewplan.rule.v1.RuleService.Configure:output_type -> crewplan.plugin.v1.ConfigureResponse
-	10, // 17: crewplan.rule.v1.RuleService.Check:output_type -> crewplan.rule.v1.CheckResponse
-	12, // 18: crewplan.rule.v1.RuleService.SelfTest:output_type -> crewplan.rule.v1.SelfTestResponse
-	15, // [15:19] is the sub-list for method output_type
-	11, // [11:15] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	2,  // 11: crewplan.rule.v1.CheckResponse.reach:type_name -> crewplan.rule.v1.Reach
+	16, // 12: crewplan.rule.v1.RuleService.Info:input_type -> crewplan.plugin.v1.InfoRequest
+	17, // 13: crewplan.rule.v1.RuleService.Configure:input_type -> crewplan.plugin.v1.ConfigureRequest
+	3,  // 14: crewplan.rule.v1.RuleService.Check:input_type -> crewplan.rule.v1.CheckRequest
+	12, // 15: crewplan.rule.v1.RuleService.SelfTest:input_type -> crewplan.rule.v1.SelfTestRequest
+	18, // 16: crewplan.rule.v1.RuleService.Info:output_type -> crewplan.plugin.v1.InfoResponse
+	19, // 17: crewplan.rule.v1.RuleService.Configure:output_type -> crewplan.plugin.v1.ConfigureResponse
+	11, // 18: crewplan.rule.v1.RuleService.Check:output_type -> crewplan.rule.v1.CheckResponse
+	13, // 19: crewplan.rule.v1.RuleService.SelfTest:output_type -> crewplan.rule.v1.SelfTestResponse
+	16, // [16:20] is the sub-list for method output_type
+	12, // [12:16] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_crewplan_rule_v1_rule_proto_init() }
@@ -1201,7 +1283,7 @@ func file_crewplan_rule_v1_rule_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_crewplan_rule_v1_rule_proto_rawDesc), len(file_crewplan_rule_v1_rule_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
