@@ -46,11 +46,16 @@ func pluginRules(b *testing.B) *rules.Engine {
 // itself, from its loaded input to its result (loading and storing are
 // measured by the store's benchmarks).
 func benchRun(b *testing.B, path string, check scheduler.Checker) {
-	ctx := context.Background()
 	sc, err := scenario.ParseFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchScenario(b, sc, check)
+}
+
+// benchScenario schedules sc b.N times with check.
+func benchScenario(b *testing.B, sc *scenario.Scenario, check scheduler.Checker) {
+	ctx := context.Background()
 	st := storetest.SQLite(b)
 	if _, err := st.Import(ctx, store.SystemActor, sc.Dataset(store.SystemActor)); err != nil {
 		b.Fatal(err)
@@ -88,3 +93,16 @@ func BenchmarkRunRegionMonthPlugins(b *testing.B) {
 func BenchmarkRunRegionMonthInProcess(b *testing.B) {
 	benchRun(b, regionMonth, pluginhost.InProcessRules())
 }
+
+// big is the largest size the issue names: 500 people, four weeks, as
+// `crewplan demo generate --employees 500 --weeks 4` makes it.
+func big(b *testing.B) *scenario.Scenario {
+	sc, err := scenario.Generate(scenario.GenerateOptions{Employees: 500, Weeks: 4, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc
+}
+
+func BenchmarkRun500x4Plugins(b *testing.B)   { benchScenario(b, big(b), pluginRules(b)) }
+func BenchmarkRun500x4InProcess(b *testing.B) { benchScenario(b, big(b), pluginhost.InProcessRules()) }
