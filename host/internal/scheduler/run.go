@@ -312,7 +312,7 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 			ew := empWeek{e.ID, d.WeekStart()}
 			switch i, ok := known[empDay{e.ID, d}]; {
 			case sp.placed[ew]:
-				if !s.likely(ev, e, d) {
+				if !s.likely(ev, e, c.idx, d) {
 					// Passed over; the next batch checks it fails.
 					skips = append(skips, rule.Candidate{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)})
 					sp.skipped[ew] = true
@@ -369,48 +369,6 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 	r.knownReasons(ref)
 	r.fail(ref)
 	return nil, failedIt, skips, nil
-}
-
-// ranked returns who may be asked about ev on day d (the spec's automatic
-// preference), in the rule-based order: tier, then fewest assignments
-// that week, then lowest id. The slice is shared until the next placement
-// and must not be changed.
-func (s *state) ranked(ev *rule.Event, d civil.Date) []Choice {
-	wk := d.WeekStart()
-	k := keyOf(ev, d)
-	if cs, ok := s.rankings[wk][k]; ok {
-		return cs
-	}
-	tier := s.tiers(ev, d)
-	keys := s.keys[:0]
-	for i, e := range s.emps {
-		if t := tier(e); t >= 0 {
-			keys = append(keys, uint64(t)<<48|uint64(min(s.weekLoad(i, wk), 1<<16-1))<<32|uint64(i))
-		}
-	}
-	slices.Sort(keys) // emps are sorted by id
-	out := make([]Choice, len(keys))
-	for j, key := range keys {
-		i := int(uint32(key))
-		out[j] = Choice{Employee: s.emps[i], Tier: int(key >> 48), WeekLoad: int(key >> 32 & (1<<16 - 1)), idx: i}
-	}
-	s.keys = keys
-	if s.rankings[wk] == nil {
-		s.rankings[wk] = make(map[rankKey][]Choice)
-	}
-	s.rankings[wk][k] = out
-	return out
-}
-
-// rankKey names a ranking: who may take an event of a type on a day.
-type rankKey struct {
-	t        rule.EventType
-	teardown bool
-	d        civil.Date
-}
-
-func keyOf(ev *rule.Event, d civil.Date) rankKey {
-	return rankKey{ev.Type, ev.Type == rule.EventDigital && ev.Kind == "teardown", d}
 }
 
 // order asks the ranker in which order to try choices; nil means the
@@ -676,7 +634,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 				// decide goes on without a verdict then.
 				continue
 			}
-			g := s.guess(ev, c.Employee, d)
+			g := s.guess(ev, c.Employee, c.idx, d)
 			if g == guessFailDay {
 				// Asked once per step and type: the answer will likely
 				// reach the step's other events of the type too.
@@ -725,12 +683,14 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 	// events linked to a candidate's event (a supervisor's cores, a
 	// core's supervisors), and of the event a candidate replaces.
 	b.Candidates = make([]rule.Candidate, len(cands))
-	weeks := make(map[empWeek]bool)
+	weeks := make(map[weekOf]bool)
 	refs := make(map[int64]bool)
 	for i := range cands {
 		c := &cands[i].Candidate
 		b.Candidates[i] = *c
-		weeks[empWeek{c.Employee, c.Date.WeekStart()}] = true
+		if e, ok := s.empIdx[c.Employee]; ok {
+			weeks[weekOf{e, c.Date.WeekStart()}] = true
+		}
 		for _, x := range s.coresOf[c.Event] {
 			refs[x] = true
 		}
@@ -746,14 +706,18 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 			refs[ref] = true
 		}
 	}
-	b.Assignments = make([]rule.Assignment, 0, len(refs))
+	// A stable order, so that runs are the same whatever the maps did.
+	sorted := make([]int64, 0, len(refs))
 	for ref := range refs {
+		sorted = append(sorted, ref)
+	}
+	slices.Sort(sorted)
+	b.Assignments = make([]rule.Assignment, 0, len(sorted))
+	for _, ref := range sorted {
 		if a, ok := s.current[ref]; ok {
 			b.Assignments = append(b.Assignments, *a)
 		}
 	}
-	// A stable order, so that runs are the same whatever the maps did.
-	slices.SortFunc(b.Assignments, func(x, y rule.Assignment) int { return cmp.Compare(x.Event, y.Event) })
 	r.stats.Batches++
 	r.stats.Candidates += len(cands)
 	t0 := time.Now()

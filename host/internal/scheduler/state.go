@@ -28,8 +28,10 @@ type state struct {
 	current map[int64]*rule.Assignment
 	byDay   map[civil.Date][]int64 // refs in current by day
 	load    map[civil.Date][]int   // assignments in current per week, by employee index
-	daily   map[empDay]int         // assignments in current per employee-day
-	byWeek  map[empWeek][]int64    // refs in current per employee-week
+	// daily counts the assignments in current per day and employee,
+	// laid out as fails; byWeek holds their refs per employee and week.
+	daily  []uint16
+	byWeek map[weekOf][]int64
 	// reach holds, per employee (by index in emps) and day, the
 	// violations known to keep them off more than one event that day
 	// (see learn).
@@ -44,11 +46,13 @@ type state struct {
 	// full marks the rankings (event type and day) whose every employee
 	// is known to fail (see reach), until an assignment is taken away.
 	full map[rankKey]bool
-	// rankings are, per week, the rule-based rankings made since the
-	// week's schedule last changed (see ranked); keys is ranked's
-	// scratch space.
-	rankings map[civil.Date]map[rankKey][]Choice
-	keys     []uint64
+	// rankings are the rule-based rankings made so far, brought up to
+	// date from each week's log of load changes when asked for again
+	// (see ranked).
+	rankings map[rankKey]*ranking
+	weekLogs map[civil.Date]*weekLog
+	keys     []uint64 // ranked's scratch space
+	moved    []bool   // ranked's scratch space, by employee index
 	// slotLoad counts the assignments in current per day, slot family and
 	// start time.
 	slotLoad map[slotKey]int
@@ -64,6 +68,20 @@ type empWeek struct {
 	week civil.Date
 }
 
+// weekOf is an employee (an index in emps) and a week (its Sunday).
+type weekOf struct {
+	emp  int
+	week civil.Date
+}
+
+// dayCount returns how many assignments employee emp has on day d.
+func (s *state) dayCount(emp int, d civil.Date) int {
+	if j := s.failsAt(emp, d); j >= 0 {
+		return int(s.daily[j])
+	}
+	return 0
+}
+
 func newState(in *Input) *state {
 	snap := in.Snapshot
 	s := &state{
@@ -76,10 +94,10 @@ func newState(in *Input) *state {
 		current:   make(map[int64]*rule.Assignment, len(snap.Posted)+len(in.ToPlace)),
 		byDay:     make(map[civil.Date][]int64),
 		load:      make(map[civil.Date][]int),
-		daily:     make(map[empDay]int),
-		byWeek:    make(map[empWeek][]int64),
+		byWeek:    make(map[weekOf][]int64),
 		full:      make(map[rankKey]bool),
-		rankings:  make(map[civil.Date]map[rankKey][]Choice),
+		rankings:  make(map[rankKey]*ranking),
+		weekLogs:  make(map[civil.Date]*weekLog),
 		slotLoad:  make(map[slotKey]int),
 		proposals: make(map[int64]*Proposal, len(in.ToPlace)),
 		failures:  make(map[int64]string),
@@ -126,18 +144,19 @@ func newState(in *Input) *state {
 		s.empIdx[e.ID] = i
 	}
 	s.reach = make([]map[civil.Date]*reached, len(s.emps))
-	s.base, s.days = s.today, 1
+	// The run's days: whole weeks around every event's window.
+	first, last := s.today, s.today
 	for i := range snap.Events {
 		ev := &snap.Events[i]
-		if !ev.Start.IsZero() && ev.Start < s.base {
-			s.base = ev.Start
+		if !ev.Start.IsZero() && ev.Start < first {
+			first = ev.Start
 		}
-		if n := s.base.DaysUntil(ev.Due) + 1; n > s.days {
-			s.days = n
-		}
+		last = max(last, ev.Due)
 	}
-	s.days = min(s.days, 3700) // a run looks at most ten years ahead
+	s.base = first.WeekStart()
+	s.days = min(s.base.DaysUntil(last.WeekStart())+7, 3701) // at most ten years
 	s.fails = make([]uint8, s.days*len(s.emps))
+	s.daily = make([]uint16, s.days*len(s.emps))
 	for _, a := range snap.Posted {
 		s.posted[a.Event] = a
 		a := a
@@ -151,10 +170,14 @@ func (s *state) add(a *rule.Assignment) {
 	s.current[a.Event] = a
 	s.byDay[a.Date] = append(s.byDay[a.Date], a.Event)
 	s.addLoad(a, 1)
-	wk := empWeek{a.Employee, a.Date.WeekStart()}
-	s.byWeek[wk] = append(s.byWeek[wk], a.Event)
-	s.daily[empDay{a.Employee, a.Date}]++
-	delete(s.rankings, a.Date.WeekStart())
+	if e, ok := s.empIdx[a.Employee]; ok {
+		wk := weekOf{e, a.Date.WeekStart()}
+		s.byWeek[wk] = append(s.byWeek[wk], a.Event)
+		if j := s.failsAt(e, a.Date); j >= 0 {
+			s.daily[j]++
+		}
+	}
+	s.logLoad(a, true)
 	s.countSlot(a, 1)
 }
 
@@ -194,12 +217,16 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		s.byDay[a.Date] = slices.Delete(day, i, i+1)
 	}
 	s.addLoad(a, -1)
-	wk := empWeek{a.Employee, a.Date.WeekStart()}
-	if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
-		s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
+	if e, ok := s.empIdx[a.Employee]; ok {
+		wk := weekOf{e, a.Date.WeekStart()}
+		if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
+			s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
+		}
+		if j := s.failsAt(e, a.Date); j >= 0 {
+			s.daily[j]--
+		}
 	}
-	s.daily[empDay{a.Employee, a.Date}]--
-	delete(s.rankings, a.Date.WeekStart())
+	s.logLoad(a, false)
 	s.countSlot(a, -1)
 	if i, ok := s.empIdx[a.Employee]; ok {
 		s.reach[i] = nil // what kept them off may be gone
@@ -354,9 +381,10 @@ const (
 	guessFailDay    // fails, for every event of its type that day
 )
 
-// likely reports whether e is likely to pass the rules for ev on day d.
-func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
-	return s.guess(ev, e, d) == guessPass
+// likely reports whether e (emp in emps) is likely to pass the rules for
+// ev on day d.
+func (s *state) likely(ev *rule.Event, e *rule.Employee, emp int, d civil.Date) bool {
+	return s.guess(ev, e, emp, d) == guessPass
 }
 
 // guess says what the run expects the rules to say about e on ev on day d,
@@ -365,12 +393,12 @@ func (s *state) likely(ev *rule.Event, e *rule.Employee, d civil.Date) bool {
 // events fall on separate days, long events do not overlap; a new working
 // day keeps e within the week's limit. It only guides what a step asks
 // about and how it goes on without a verdict; the rules decide.
-func (s *state) guess(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
+func (s *state) guess(ev *rule.Event, e *rule.Employee, emp int, d civil.Date) guess {
 	if !canWork(e, d) {
 		return guessFailDay
 	}
-	if s.daily[empDay{e.ID, d}] > 0 {
-		return s.fits(ev, e, d)
+	if s.dayCount(emp, d) > 0 {
+		return s.fits(ev, e, emp, d)
 	}
 	// A new working day: within the week's limit?
 	max := s.in.Snapshot.Settings.MaxWorkDaysPerWeek
@@ -379,7 +407,7 @@ func (s *state) guess(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 	}
 	worked := 0
 	for wd := d.WeekStart(); wd < d.WeekStart().AddDays(7); wd = wd.AddDays(1) {
-		if s.daily[empDay{e.ID, wd}] > 0 {
+		if s.dayCount(emp, wd) > 0 {
 			worked++
 		}
 	}
@@ -391,10 +419,10 @@ func (s *state) guess(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
 
 // fits guesses whether ev at its start on day d fits with e's other
 // assignments that day.
-func (s *state) fits(ev *rule.Event, e *rule.Employee, d civil.Date) guess {
+func (s *state) fits(ev *rule.Event, e *rule.Employee, emp int, d civil.Date) guess {
 	start := -1 // ev's start, taken when needed
 	g := guessPass
-	for _, ref := range s.byWeek[empWeek{e.ID, d.WeekStart()}] {
+	for _, ref := range s.byWeek[weekOf{emp, d.WeekStart()}] {
 		a := s.current[ref]
 		o := s.events[ref]
 		if a.Date != d || o == nil {
