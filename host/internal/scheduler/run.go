@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/sdk/civil"
@@ -17,11 +16,8 @@ import (
 // Options tune a run.
 type Options struct {
 	// StepSize is how many events one rule batch may decide; 0 takes
-	// DefaultStepSize of the staff's size. The events of a step are
-	// decided in priority order on the verdicts of one batch, and an
-	// employee placed in a step is not picked again in it, so the result
-	// depends on the step size: the same input and step size always give
-	// the same result.
+	// DefaultStepSize of the staff's size. It changes how many batches a
+	// run sends, not what it decides (see step).
 	StepSize int
 	// ContextKey names the run's rule context (events, employees,
 	// calendar) so the plugins keep it between batches; 0 sends it with
@@ -30,14 +26,15 @@ type Options struct {
 }
 
 // DefaultStepSize is the step size of a run over the given number of
-// employees: a quarter of them, at least 16. Fewer people make more
-// decisions of a step depend on each other (an employee placed in a step
-// waits for the next one), more people leave room for more events.
+// employees: a quarter of them, at least 32. With more people, more
+// events of a step find someone nobody else in the step took; the
+// figures behind it are in docs/benchmarks.md.
 func DefaultStepSize(employees int) int { return max(32, employees/4) }
 
 // firstDepth is how many employees per day a step first asks about for an
 // event, counting only those the run expects to pass (see likely); an
-// event that needs more asks four times as many in its next step.
+// event that needs more asks four times as many in its next step (and
+// when many do, later events ask more from the start: see shortOf).
 const firstDepth = 3
 
 // Run places in.ToPlace and returns the proposals and failures. It fails
@@ -56,6 +53,7 @@ func Run(ctx context.Context, in *Input, check Checker, rank Ranker, opt Options
 	r := &runner{ctx: ctx, s: newState(in), check: check, rank: rank, opt: opt,
 		stats: Stats{Ranker: rank.Name(), Fallbacks: map[string]int{}}}
 	_, r.ruleOrder = rank.(RuleRanking)
+	r.startDepth = firstDepth
 	if err := r.run(); err != nil {
 		return nil, err
 	}
@@ -74,11 +72,16 @@ type runner struct {
 	// run applies itself.
 	ruleOrder bool
 
-	queue []int64       // events still to place, in priority order
-	stage map[int64]int // 1 once an event's first days failed
+	queue  []int64        // events still to place, in priority order
+	queued map[int64]bool // the events in queue
+	stage  map[int64]int  // 1 once an event's first days failed
 	// depth is, per event, how many likely employees per day its next
-	// step asks about (firstDepth when absent).
-	depth map[int64]int
+	// step asks about (startDepth when absent).
+	depth      map[int64]int
+	startDepth int // firstDepth, raised when too few were asked (shortOf)
+	// short and decided count events that had too few asked and events
+	// decided, since startDepth last changed.
+	short, decided int
 	// why holds, per event, the violations that kept each employee off it
 	// (the first one found), for its failure reason.
 	why map[int64]*reasons
@@ -91,8 +94,8 @@ type runner struct {
 	// split is, per event, the last of its first days, fixed when they
 	// are first asked about.
 	split map[int64]civil.Date
-	// single is how many of the next steps decide one event each: set
-	// when a step's placements did not hold together.
+	// single is how many of the next decisions are made alone, one per
+	// step: set when a step's decisions did not hold together.
 	single int
 }
 
@@ -102,6 +105,7 @@ func (r *runner) run() error {
 	s := r.s
 	r.stage = make(map[int64]int)
 	r.depth = make(map[int64]int)
+	r.queued = make(map[int64]bool)
 	r.frontier = make(map[rule.EventType]civil.Date)
 	r.split = make(map[int64]civil.Date)
 	r.why = make(map[int64]*reasons)
@@ -116,6 +120,7 @@ func (r *runner) run() error {
 			continue
 		}
 		r.queue = append(r.queue, ref)
+		r.queued[ref] = true
 	}
 	r.stats.Considered = len(seen)
 	slices.SortFunc(r.queue, s.priority)
@@ -123,12 +128,11 @@ func (r *runner) run() error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
+
 		if err := r.step(); err != nil {
 			return err
 		}
 	}
-	Debug["main-batches"] = r.stats.Batches
-	Debug["main-cands"] = r.stats.Candidates
 	return r.repair()
 }
 
@@ -168,32 +172,47 @@ type decision struct {
 // step decides the next events of the queue with one rule batch. The
 // events are decided in priority order on the batch's verdicts; when a
 // step decided several, the next batch checks them together, and if one
-// does not hold, it and the decisions after it are undone and decided
-// again one per step. Under the rules' contract (a verdict depends on the
-// candidate's employee's own assignments of the week and on its event's
-// linked events, and adding assignments never lifts a violation) the
-// result is the same for every step size; a rule outside the contract
-// can make it differ, never make it break a rule.
+// does not hold, it and the decisions after it are undone, it is decided
+// again alone and the rest in steps again. Under the rules' contract (a
+// verdict depends on the candidate, the batch's context and the
+// assignments of the candidate's employee that week and of its event's
+// linked events; see rule.Batch) the result is the same for every step
+// size; a rule outside the contract can make it differ, never make it
+// break a rule.
 func (r *runner) step() error {
 	s := r.s
 	size := r.opt.StepSize
 	if r.single > 0 {
-		size = 1
-		r.single--
+		size = 1 // until the undone decision is made again
 	}
 	var group []int64
 	var cands []cand
 	sc := &stepCands{claimed: make(map[empDay]bool), asked: make(map[asked]bool)}
+	// The group is what one event per step would decide next, in the
+	// same order: a supervisor whose core is still to be placed waits for
+	// it and comes right after it.
+	waiting := make(map[int64]bool) // cores of the supervisors passed over
 	for _, ref := range r.queue {
 		if len(group) == size {
 			break
 		}
 		ev := s.events[ref]
-		if ev.Type == rule.EventSupervisor && r.coreUnresolved(ref, group) {
-			continue // it waits for its core
+		if ev.Type == rule.EventSupervisor {
+			if r.coreIn(ref, group) {
+				break // it comes once its core is placed: next step
+			}
+			if r.coreUnresolved(ref) {
+				for _, c := range s.coresOf[ref] {
+					waiting[c] = true
+				}
+				continue
+			}
 		}
 		group = append(group, ref)
 		cands = append(cands, r.candidates(ref, sc)...)
+		if waiting[ref] {
+			break // a supervisor waiting for this core comes next
+		}
 	}
 	nc := len(cands)
 	skipAt := make(map[asked]int) // a skip's check, by employee, day and type
@@ -247,6 +266,8 @@ func (r *runner) step() error {
 			break // a later event could depend on this one: next step
 		}
 		r.dequeue(ref)
+		r.single = max(r.single-1, 0)
+		r.decided++
 		decided = append(decided, decision{ref: ref, placed: outcome != failedIt, skips: skips})
 		if p != nil {
 			sp.placed[empWeek{p.Employee, p.Date.WeekStart()}] = true
@@ -319,13 +340,13 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 					continue
 				}
 				if sp.skipped[ew] {
-					Debug["w-skipped"]++
 					return nil, wait, nil, nil
 				}
 				// Picked; the placement is checked with the next batch.
 			case !ok:
+				// Too few asked: this event asks four times as many.
 				r.depth[ref] = r.depthOf(ref) * 4
-				Debug["w-unknown-"+string(ev.Type)]++
+				r.shortOf()
 				return nil, wait, nil, nil
 			case !vs[i].OK():
 				why.add(e.ID, d, vs[i].Violations)
@@ -350,12 +371,10 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 	}
 	if r.stage[ref] == 0 && r.hasLaterDays(ref) {
 		r.stage[ref] = 1
-		Debug["w-stage-"+string(ev.Type)]++
 		return nil, wait, nil, nil
 	}
 	if ev.Type == rule.EventCore {
 		if !alone {
-			Debug["w-bump"]++
 			return nil, wait, nil, nil
 		}
 		p, err := r.bump(ref)
@@ -410,6 +429,17 @@ func (r *runner) knownReasons(ref int64) {
 	}
 }
 
+// shortOf counts an event that had too few employees asked about; when
+// that happens to more than one event in eight, the rules refuse more than
+// the run expects, and later events start by asking twice as many.
+func (r *runner) shortOf() {
+	r.short++
+	if r.short*8 > r.decided+8 {
+		r.startDepth = min(r.startDepth*2, len(r.s.emps))
+		r.short, r.decided = 0, 0
+	}
+}
+
 func (r *runner) depthOf(ref int64) int {
 	if !r.ruleOrder {
 		return len(r.s.emps) // a model's order is not known in advance
@@ -417,7 +447,7 @@ func (r *runner) depthOf(ref int64) int {
 	if n, ok := r.depth[ref]; ok {
 		return n
 	}
-	return firstDepth
+	return r.startDepth
 }
 
 // place proposes p, and brings back the supervisors waiting for it.
@@ -428,6 +458,7 @@ func (r *runner) place(p *Proposal) {
 }
 
 func (r *runner) dequeue(ref int64) {
+	delete(r.queued, ref)
 	if i := slices.Index(r.queue, ref); i >= 0 {
 		r.queue = slices.Delete(r.queue, i, i+1)
 	}
@@ -435,11 +466,12 @@ func (r *runner) dequeue(ref int64) {
 
 // enqueue puts ref back in the queue at its priority.
 func (r *runner) enqueue(ref int64) {
-	if slices.Contains(r.queue, ref) {
+	if r.queued[ref] {
 		return
 	}
 	i, _ := slices.BinarySearchFunc(r.queue, ref, r.s.priority)
 	r.queue = slices.Insert(r.queue, i, ref)
+	r.queued[ref] = true
 	delete(r.stage, ref)
 	delete(r.split, ref)
 	delete(r.depth, ref)
@@ -456,9 +488,7 @@ func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
 		if vs[i].OK() == c.skipped {
 			bad = min(bad, c.check-1)
 			if c.skipped {
-				Debug["undo-skip-"+string(r.s.events[c.Event].Type)]++
 			} else {
-				Debug["undo-pick-"+string(r.s.events[c.Event].Type)+"-"+vs[i].Violations[0].Rule]++
 			}
 			continue
 		}
@@ -479,15 +509,14 @@ func (r *runner) held(checks []cand, vs []rule.Verdict) bool {
 		r.enqueue(d.ref)
 	}
 	r.single = 1 // the first undone decision, alone, holds
-	Debug["undo"]++
-	Debug["undone"] += len(r.pending) - bad
+	r.stats.Undone += len(r.pending) - bad
 	r.pending = nil
 	return false
 }
 
-// coreUnresolved reports whether supervisor ref has a core that is still
-// to be placed (in the queue, not in group).
-func (r *runner) coreUnresolved(ref int64, group []int64) bool {
+// coreUnresolved reports whether supervisor ref has no core with a day
+// and one still to be placed.
+func (r *runner) coreUnresolved(ref int64) bool {
 	s := r.s
 	cores := s.coresOf[ref]
 	for _, c := range cores {
@@ -496,11 +525,24 @@ func (r *runner) coreUnresolved(ref int64, group []int64) bool {
 		}
 	}
 	for _, c := range cores {
-		if slices.Contains(r.queue, c) || slices.Contains(group, c) {
+		if r.queued[c] {
 			return true
 		}
 	}
 	return false
+}
+
+// coreIn reports whether supervisor ref has no core with a day and one in
+// group.
+func (r *runner) coreIn(ref int64, group []int64) bool {
+	s := r.s
+	cores := s.coresOf[ref]
+	for _, c := range cores {
+		if _, ok := s.current[c]; ok {
+			return false
+		}
+	}
+	return slices.ContainsFunc(cores, func(c int64) bool { return slices.Contains(group, c) })
 }
 
 // failWaiting fails the supervisors left waiting for cores that will not
@@ -662,8 +704,6 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 	if !anyone && len(days) > 0 {
 		r.reasonsOf(ref).none = true
 	}
-	Debug["cands-"+string(ev.Type)] += len(out)
-	Debug["calls-"+string(ev.Type)]++
 	return out
 }
 
@@ -720,10 +760,7 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 	}
 	r.stats.Batches++
 	r.stats.Candidates += len(cands)
-	t0 := time.Now()
 	vs, err := r.check.Check(r.ctx, b)
-	Debug["check-ns"] += int(time.Since(t0))
-	Debug["assignments"] += len(b.Assignments)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: ask the rules: %w", err)
 	}
@@ -731,9 +768,6 @@ func (r *runner) checkBatch(cands []cand) ([]rule.Verdict, error) {
 		return nil, fmt.Errorf("schedule: the rules answered %d verdicts for %d candidates", len(vs), len(cands))
 	}
 	for i := range cands {
-		for _, v := range vs[i].Violations {
-			Debug["v-"+v.Rule]++
-		}
 		if !vs[i].OK() {
 			s.learn(&cands[i].Candidate, s.events[cands[i].Event].Type, vs[i].Violations)
 		}
@@ -770,5 +804,3 @@ func (s *state) employee(id string) *rule.Employee {
 	}
 	return s.emps[i]
 }
-
-var Debug = map[string]int{}

@@ -125,6 +125,9 @@ type Stats struct {
 	// Batches and Candidates count the rule checks: batches sent,
 	// candidates in them.
 	Batches, Candidates int
+	// Undone counts decisions that did not hold when the next batch
+	// checked them (see Options.StepSize) and were made again.
+	Undone int
 	// Ranker names the ranking used ("rules" or the model's name);
 	// Fallbacks counts decisions the model left to the rules, by reason.
 	Ranker    string

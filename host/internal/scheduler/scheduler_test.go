@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,12 +11,15 @@ import (
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/scenario"
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
 	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/plugin"
+	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 // load imports the scenario at path into a new SQLite database and loads
@@ -133,36 +137,113 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// TestStepSize: a run's result depends on its step size (the events of a
-// step share one batch's verdicts), but for a given step size it is always
-// the same, and no step size places fewer events on the shared week.
+// TestStepSize: the step size changes how many batches a run sends, never
+// what it decides.
 func TestStepSize(t *testing.T) {
-	_, in := load(t, "../../../testdata/scenarios/club-week.json")
-	one := run(t, in, scheduler.Options{StepSize: 1})
-	for _, n := range []int{1, 4, 32, 200} {
-		got := run(t, in, scheduler.Options{StepSize: n})
-		again := run(t, in, scheduler.Options{StepSize: n})
-		if !slices.EqualFunc(got.Proposals, again.Proposals, sameProposal) || !slices.Equal(got.Failures, again.Failures) {
-			t.Errorf("step %d: two runs differ", n)
-		}
-		if !slices.EqualFunc(one.Proposals, got.Proposals, sameProposal) {
-			t.Errorf("step %d: proposals differ from step 1:\n%v\n%v", n, one.Proposals, got.Proposals)
-		}
-		t.Logf("step %d: placed %d, %d batches, %d candidates", n, got.Stats.Placed, got.Stats.Batches, got.Stats.Candidates)
+	for _, path := range []string{"../../../testdata/scenarios/club-week.json", "../../../testdata/scenarios/region-month.json"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			_, in := load(t, path)
+			sameForEveryStep(t, in, pluginhost.InProcessRules(), 1, 4, 0, 200)
+		})
 	}
+}
+
+// TestStepSizeGenerated is TestStepSize on generated stores of several
+// sizes.
+func TestStepSizeGenerated(t *testing.T) {
+	for _, size := range []struct{ people, weeks int }{{12, 2}, {40, 2}, {150, 1}} {
+		t.Run(fmt.Sprintf("%dx%d", size.people, size.weeks), func(t *testing.T) {
+			sc, err := scenario.Generate(scenario.GenerateOptions{Employees: size.people, Weeks: size.weeks, Seed: uint64(size.people)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameForEveryStep(t, loadScenario(t, sc), pluginhost.InProcessRules(), 1, 0)
+		})
+	}
+}
+
+// TestRuleTheRunCannotForesee: a rule the run knows nothing of (here: at
+// most four events per employee a week) makes its guesses wrong, so
+// decisions of a step are undone and made again; the result still keeps
+// the rule, and still does not depend on the step size.
+func TestRuleTheRunCannotForesee(t *testing.T) {
+	sc, err := scenario.Generate(scenario.GenerateOptions{Employees: 24, Weeks: 1, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := loadScenario(t, sc)
+	check := rules.NewEngine(append(inProcessNamed(), rules.Named{Name: "weekly-cap", Rule: weeklyCap{max: 4}})...)
+	res := sameForEveryStep(t, in, check, 1, 0)
+	if res[1].Stats.Undone == 0 {
+		t.Errorf("no decision was undone: the test no longer exercises the checks of a step's decisions")
+	}
+	perWeek := map[string]int{}
+	for _, a := range in.Snapshot.Posted {
+		perWeek[a.Employee+a.Date.WeekStart().String()]++
+	}
+	for _, p := range res[1].Proposals {
+		k := p.Employee + p.Date.WeekStart().String()
+		if perWeek[k]++; perWeek[k] > 4 && p.Bumps == nil {
+			t.Errorf("%s has %d events in the week of %s", p.Employee, perWeek[k], p.Date)
+		}
+	}
+	t.Logf("default step: %d placed, %d undone, %d batches", res[1].Stats.Placed, res[1].Stats.Undone, res[1].Stats.Batches)
+}
+
+// sameForEveryStep runs in with each step size and fails the test unless
+// every run places the same events the same way and fails the same ones;
+// it returns the results.
+func sameForEveryStep(t *testing.T, in *scheduler.Input, check scheduler.Checker, steps ...int) []*scheduler.Result {
+	t.Helper()
+	var out []*scheduler.Result
+	for _, n := range steps {
+		res, err := scheduler.Run(context.Background(), in, check, nil, scheduler.Options{StepSize: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, res)
+		t.Logf("step %d: placed %d, failed %d, %d batches, %d candidates, %d undone",
+			n, res.Stats.Placed, res.Stats.Failed, res.Stats.Batches, res.Stats.Candidates, res.Stats.Undone)
+		if len(out) == 1 {
+			continue
+		}
+		if !slices.EqualFunc(out[0].Proposals, res.Proposals, sameProposal) {
+			t.Errorf("step %d: proposals differ from step %d:\n%v\n%v", n, steps[0], out[0].Proposals, res.Proposals)
+		}
+		if !slices.EqualFunc(out[0].Failures, res.Failures, func(a, b scheduler.Failure) bool { return a.Event == b.Event }) {
+			t.Errorf("step %d: failures differ from step %d:\n%v\n%v", n, steps[0], out[0].Failures, res.Failures)
+		}
+	}
+	return out
+}
+
+func inProcessNamed() []rules.Named { return pluginhost.InProcessRules().Rules() }
+
+// weeklyCap is a rule the run has no guess for: at most max events per
+// employee in a Sunday-to-Saturday week.
+type weeklyCap struct{ max int }
+
+func (weeklyCap) Info(context.Context) (plugin.Info, error) {
+	return plugin.Info{Type: plugin.TypeRule, Name: "weekly-cap", Version: "1.0.0", APIVersions: []int{rule.APIVersion}}, nil
+}
+func (weeklyCap) Configure(context.Context, []byte) error { return nil }
+func (w weeklyCap) Check(_ context.Context, b *rule.Batch) ([]rule.Verdict, error) {
+	out := make([]rule.Verdict, len(b.Candidates))
+	for i, c := range b.Candidates {
+		n := 0
+		for _, a := range b.Assignments {
+			if a.Employee == c.Employee && a.Date.WeekStart() == c.Date.WeekStart() && a.Event != c.Event && a.Event != c.Replaces {
+				n++
+			}
+		}
+		if n >= w.max {
+			out[i].Violations = []rule.Violation{rule.Hardf("weekly_cap", "%s has %d events that week", c.Employee, n)}
+		}
+	}
+	return out, nil
 }
 
 func sameProposal(a, b scheduler.Proposal) bool {
 	return a.Event == b.Event && a.Employee == b.Employee && a.Date == b.Date && a.Start == b.Start &&
 		(a.Bumps == nil) == (b.Bumps == nil) && (a.Bumps == nil || *a.Bumps == *b.Bumps)
-}
-
-func TestRegionMonthStats(t *testing.T) {
-	_, in := load(t, "../../../testdata/scenarios/region-month.json")
-	for _, n := range []int{32, 48, 64, 128} {
-		clear(scheduler.Debug)
-		res := run(t, in, scheduler.Options{StepSize: n})
-		t.Log(scheduler.Debug)
-		t.Logf("step %d: placed %d failed %d bumps %d; %d batches, %d candidates", n, res.Stats.Placed, res.Stats.Failed, res.Stats.Bumps, res.Stats.Batches, res.Stats.Candidates)
-	}
 }

@@ -35,13 +35,13 @@ type state struct {
 	// reach holds, per employee (by index in emps) and day, the
 	// violations known to keep them off more than one event that day
 	// (see learn).
-	reach  []map[civil.Date]*reached
+	reach []map[civil.Date]*reached
 	// fails mirrors reach as bits, for the hot path: per day from base
 	// (for days days) and employee, bit typeRank for a type, anyBit for
 	// every event.
-	fails []uint8
-	base  civil.Date
-	days  int
+	fails  []uint8
+	base   civil.Date
+	days   int
 	empIdx map[string]int // index in emps by id
 	// full marks the rankings (event type and day) whose every employee
 	// is known to fail (see reach), until an assignment is taken away.
@@ -376,9 +376,9 @@ func (s *state) protected(ref int64) bool {
 type guess int
 
 const (
-	guessPass guess = iota
-	guessFail       // fails, for this candidate
-	guessFailDay    // fails, for every event of its type that day
+	guessPass    guess = iota
+	guessFail          // fails, for this candidate
+	guessFailDay       // fails, for every event of its type that day
 )
 
 // likely reports whether e (emp in emps) is likely to pass the rules for
@@ -469,7 +469,7 @@ func canWork(e *rule.Employee, d civil.Date) bool {
 // reached are an employee's violations on one day that reach beyond the
 // candidate they were found for.
 type reached struct {
-	any    *rule.Violation              // every event
+	any    *rule.Violation           // every event
 	byType [numTypes]*rule.Violation // every event of a type, by typeRank
 }
 
