@@ -187,7 +187,7 @@ func (r *runner) step() error {
 	}
 	var group []int64
 	var cands []cand
-	sc := &stepCands{claimed: make(map[empDay]bool), asked: make(map[asked]bool)}
+	sc := &stepCands{claimed: make(map[dayOf]bool), asked: make(map[asked]bool)}
 	// The group is what one event per step would decide next, in the
 	// same order: a supervisor whose core is still to be placed waits for
 	// it and comes right after it.
@@ -221,7 +221,7 @@ func (r *runner) step() error {
 			cands = append(cands, cand{Candidate: rule.Candidate{Event: d.ref, Employee: a.Employee, Date: a.Date, Start: a.Start, Replaces: d.ref}, check: i + 1})
 		}
 		for _, c := range d.skips {
-			k := asked{empDay{c.Employee, c.Date}, s.events[c.Event].Type}
+			k := asked{dayOf{s.empIdx[c.Employee], c.Date}, typeRank(s.events[c.Event].Type)}
 			if j, ok := skipAt[k]; ok {
 				// One check for the employee's day, if its answer reaches
 				// the type (see held).
@@ -618,13 +618,20 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 
 // stepCands is what a step's candidates so far claimed and asked about.
 type stepCands struct {
-	claimed map[empDay]bool // likely picks of the step's earlier events
-	asked   map[asked]bool  // asked already, expected to fail for the type
+	claimed map[dayOf]bool // likely picks of the step's earlier events
+	asked   map[asked]bool // asked already, expected to fail for the type
 }
 
+// dayOf is an employee (an index in emps) and a day.
+type dayOf struct {
+	emp int
+	d   civil.Date
+}
+
+// asked is an employee's day for events of a type (its typeRank).
 type asked struct {
-	empDay
-	t rule.EventType
+	dayOf
+	t int
 }
 
 // stageDays returns the days ref is decided on at its stage: its first
@@ -670,7 +677,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 			if s.knownFail(c.idx, d, ev.Type) {
 				continue
 			}
-			k := empDay{c.Employee.ID, d}
+			k := dayOf{c.idx, d}
 			if sc.claimed[k] {
 				// An earlier event of the step will likely take them;
 				// decide goes on without a verdict then.
@@ -680,7 +687,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 			if g == guessFailDay {
 				// Asked once per step and type: the answer will likely
 				// reach the step's other events of the type too.
-				a := asked{k, ev.Type}
+				a := asked{k, typeRank(ev.Type)}
 				if sc.asked[a] {
 					continue
 				}
