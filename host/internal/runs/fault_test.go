@@ -54,7 +54,7 @@ func TestRunSurvivesAPluginKilledMidRun(t *testing.T) {
 
 	const scenarioFile = "../../../testdata/scenarios/club-week.json"
 	st, sc := scenarioStore(t, scenarioFile)
-	svc := &runs.Service{Store: st, Rules: &killing{engine: rules.NewEngine(named...), victim: victim, at: 20}}
+	svc := &runs.Service{Store: st, Rules: &killing{engine: rules.NewEngine(named...), victim: victim, at: 5}}
 	_, got, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now)
 	if err != nil {
 		t.Fatalf("run with a plugin killed: %v", err)
