@@ -89,7 +89,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if err := a.startPlugins(ctx); err != nil {
 		return nil, err
 	}
-	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log}
+	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log, BoundLater: true}
 	clock := runs.Clock(cfg.Location())
 	a.review = &runs.Review{Service: svc, Now: clock}
 	a.cron = &runs.Cron{Service: svc, Now: clock, Location: cfg.Location(), Log: a.log}
@@ -257,7 +257,7 @@ func (a *App) Close() error {
 			a.cron = nil
 		}
 		if a.review != nil {
-			errs = append(errs, a.review.Close(ctx))
+			errs = append(errs, a.review.Close(ctx), a.review.Service.Close(ctx))
 			a.review = nil
 		}
 		cancel()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/crewplan/crewplan/host/internal/scheduler"
@@ -27,11 +28,33 @@ type Service struct {
 	// Host names this host in the run record and the run lock.
 	Host string
 	// Bound, when set, has each run also compute the upper bound of
-	// scheduler.Bound and record it (placed/bound). It asks the rules about
-	// every day of every event's window once, so it costs about as much as
-	// the run itself: simulations and tests set it.
+	// scheduler.Bound and record it (placed/bound) before it returns. It
+	// asks the rules about every day of every event's window once, so it
+	// costs far more than the run itself: simulations and tests set it.
 	Bound bool
+	// BoundLater, when set and Bound is not, has each run compute its
+	// bound after the run is stored, in the background, and record it
+	// then: the proposals are ready for review at once and the run's
+	// record shows placed/bound a moment later. A run whose bound would
+	// ask about more than MaxBoundCandidates candidates records none.
+	// Close stops what is still working.
+	BoundLater bool
+	// MaxBoundCandidates caps the background bound; 0 means
+	// DefaultMaxBoundCandidates.
+	MaxBoundCandidates int
+
+	bgMu     sync.Mutex
+	bg       sync.WaitGroup
+	bgCancel context.CancelFunc
+	bgCtx    context.Context
+	closed   bool
 }
+
+// DefaultMaxBoundCandidates is the largest bound a run computes in the
+// background by default: a 60-person month (region-month.json asks about
+// 2.6 million candidates, about 3 s of rule checks in process); a
+// 500-person month (190 million) records none.
+const DefaultMaxBoundCandidates = 3_000_000
 
 // Trigger says what started a run.
 type Trigger string
@@ -75,7 +98,7 @@ func (s *Service) run(ctx context.Context, trigger Trigger, by string, now civil
 	if err := s.Store.BeginRun(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	res, bound, err := s.schedule(ctx, now, prepare)
+	res, in, key, bound, err := s.schedule(ctx, now, prepare)
 	if err != nil {
 		msg := err.Error()
 		// Record the failure even when ctx is done.
@@ -91,6 +114,9 @@ func (s *Service) run(ctx context.Context, trigger Trigger, by string, now civil
 		_ = s.Store.FailRun(context.WithoutCancel(ctx), rec.ID, err.Error())
 		return nil, nil, fmt.Errorf("run %d: record: %w", rec.ID, err)
 	}
+	if bound == nil && s.BoundLater {
+		s.boundLater(rec.ID, in, key)
+	}
 	done, err := s.Store.GetRun(ctx, rec.ID)
 	if err != nil {
 		return nil, nil, err
@@ -100,29 +126,100 @@ func (s *Service) run(ctx context.Context, trigger Trigger, by string, now civil
 	return done, res, nil
 }
 
-func (s *Service) schedule(ctx context.Context, now civil.DateTime, prepare func(*scheduler.Input) error) (*scheduler.Result, *int, error) {
+// schedule loads the run's input and schedules it; it returns the input
+// and the rule context key it used too.
+func (s *Service) schedule(ctx context.Context, now civil.DateTime, prepare func(*scheduler.Input) error) (*scheduler.Result, *scheduler.Input, uint64, *int, error) {
 	in, err := Load(ctx, s.Store, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, nil, err
 	}
 	if prepare != nil {
 		if err := prepare(in); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, nil, err
 		}
 	}
 	if s.Rules == nil {
-		return nil, nil, errors.New("no rule engine: a run never proceeds without its hard rules")
+		return nil, nil, 0, nil, errors.New("no rule engine: a run never proceeds without its hard rules")
 	}
 	key := newContextKey()
 	res, err := scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: key})
 	if err != nil || !s.Bound {
-		return res, nil, err
+		return res, in, key, nil, err
 	}
 	b, err := scheduler.Bound(ctx, in, s.Rules, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, nil, err
 	}
-	return res, &b.Bound, nil
+	return res, in, key, &b.Bound, nil
+}
+
+// boundLater computes run id's bound in the background and records it.
+func (s *Service) boundLater(id int64, in *scheduler.Input, key uint64) {
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	limit := s.MaxBoundCandidates
+	if limit <= 0 {
+		limit = DefaultMaxBoundCandidates
+	}
+	if n := scheduler.BoundSize(in); n > limit {
+		log.Info("run bound not computed: too large", "run", id, "candidates", n, "limit", limit)
+		return
+	}
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closed {
+		return
+	}
+	if s.bgCtx == nil {
+		s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	}
+	ctx := s.bgCtx
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		start := time.Now()
+		b, err := scheduler.Bound(ctx, in, s.Rules, key)
+		if err == nil {
+			err = s.Store.SetRunBound(ctx, id, b.Bound)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("run bound", "run", id, "err", err)
+			}
+			return
+		}
+		log.Info("run bound", "run", id, "bound", b.Bound, "ms", time.Since(start).Milliseconds())
+	}()
+}
+
+// Close stops the bounds still being computed in the background and
+// waits for them, or for ctx to end.
+func (s *Service) Close(ctx context.Context) error {
+	s.bgMu.Lock()
+	s.closed = true
+	if s.bgCancel != nil {
+		s.bgCancel()
+	}
+	s.bgMu.Unlock()
+	return s.WaitBounds(ctx)
+}
+
+// WaitBounds waits for the bounds being computed in the background, or for
+// ctx to end.
+func (s *Service) WaitBounds(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop the background bounds: %w", ctx.Err())
+	}
 }
 
 // newContextKey returns a random, non-zero key for a run's rule context.

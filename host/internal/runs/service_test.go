@@ -188,3 +188,50 @@ func TestRecoverStale(t *testing.T) {
 		t.Errorf("run after recovery: %+v, %v", got, err)
 	}
 }
+
+// TestBoundLater: a run's bound is recorded after the run, in the
+// background; one too large to compute is left out; a bound is never
+// negative and only a completed run has one.
+func TestBoundLater(t *testing.T) {
+	ctx := context.Background()
+	st, sc := scenarioStore(t, "../../../testdata/scenarios/club-week.json")
+	svc := &runs.Service{Store: st, Rules: pluginhost.InProcessRules(), BoundLater: true}
+	rec, res, err := svc.Run(ctx, runs.TriggerManual, "tester", sc.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.WaitBounds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetRun(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Bound == nil || *got.Bound < res.Stats.Placed {
+		t.Fatalf("run record %+v: want a bound of at least the %d placed", got, res.Stats.Placed)
+	}
+	t.Logf("placed %d of a bound of %d", got.Placed, *got.Bound)
+
+	small := &runs.Service{Store: st, Rules: pluginhost.InProcessRules(), BoundLater: true, MaxBoundCandidates: 10}
+	rec2, _, err := small.Run(ctx, runs.TriggerManual, "tester", sc.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := small.WaitBounds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.GetRun(ctx, rec2.ID); got.Bound != nil {
+		t.Errorf("a bound over the limit was computed: %d", *got.Bound)
+	}
+
+	var verr *store.ValidationError
+	if err := st.SetRunBound(ctx, rec.ID, -1); !errors.As(err, &verr) {
+		t.Errorf("negative bound: %v", err)
+	}
+	if err := st.SetRunBound(ctx, 999999, 3); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("bound of a missing run: %v", err)
+	}
+	if err := svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -29,6 +29,35 @@ type BoundResult struct {
 	Events int
 }
 
+// BoundSize returns how many candidates Bound would ask the rules about
+// for in, without asking: what a bound costs.
+func BoundSize(in *Input) int {
+	if in == nil || in.Snapshot == nil {
+		return 0
+	}
+	r := &runner{s: newState(in)}
+	n := 0
+	seen := map[int64]bool{}
+	for _, ref := range in.ToPlace {
+		ev := r.s.events[ref]
+		if ev == nil || seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		for _, d := range r.boundDays(ev) {
+			tier := r.s.tiers(ev, d)
+			k := 0
+			for _, e := range r.s.emps {
+				if tier(e) >= 0 {
+					k++
+				}
+			}
+			n += k * len(r.starts(ev, d))
+		}
+	}
+	return n
+}
+
 // boundBatch is how many candidates one batch of a bound carries.
 const boundBatch = 20000
 

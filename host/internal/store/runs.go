@@ -390,6 +390,25 @@ func (s *Store) FailRun(ctx context.Context, runID int64, msg string) error {
 	})
 }
 
+// SetRunBound records the upper bound of a completed run (see
+// RunResult.Bound), computed after the run was stored.
+func (s *Store) SetRunBound(ctx context.Context, runID int64, bound int) error {
+	what := fmt.Sprintf("record the bound of run %d", runID)
+	if bound < 0 {
+		return fmt.Errorf("%s: %w", what, &ValidationError{Fields: []FieldError{{Field: "bound", Message: fmt.Sprintf("%d is negative", bound)}}})
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		run, err := tx.lockRun(ctx, runID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if run.Status == RunRunning || run.Status == RunFailed {
+			return fmt.Errorf("%s: %w", what, &runStatusError{runID, run.Status, "only a completed run has a bound"})
+		}
+		return translate(tx.w(ctx).Model(&SchedulerRun{}).Where("id = ?", runID).Update("bound", bound).Error, what)
+	})
+}
+
 // EditProposal changes the employee, date and start of a pending proposal
 // of a completed run, recording who edited it and the override reason. A
 // locked date is refused. Checking the edit against the scheduling rules
