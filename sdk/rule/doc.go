@@ -44,11 +44,11 @@
 // the candidate's own employee in the candidate's week, of the events
 // linked to the candidate's event (a supervisor's cores, a core's
 // supervisors) and of the event it Replaces. The host sends at least
-// those assignments and may send no others; and adding assignments must
-// never lift a violation. A rule that needs more (a store-wide cap on a
-// day, say) still works and its violations are still never broken, since
-// the scheduler checks each step's placements again with the next batch,
-// but a run may then differ with the number of events decided per step.
+// those assignments and may send no others, so a rule that needs more
+// data cannot be written against the scheduler's batches. Within the
+// contract, the scheduler decides many events per batch by what it
+// expects and checks each decision with the next batch, making again what
+// did not hold: a run keeps every rule, whatever the rule.
 //
 // # Reach: saying how far a violation holds
 //
@@ -62,16 +62,17 @@
 // ReachDay says the violation holds for every event, for the candidate's
 // employee on the candidate's day; ReachEventType for every event of the
 // candidate event's type on that day; ReachCandidate, the zero value, for
-// the candidate only. A reach beyond the candidate is a promise: the
-// violation holds for every such candidate of a batch of the same Mode
-// and context (Batch.ContextKey), in the same Sunday-to-Saturday week and
-// with a Replaces of 0, as long as none of the employee's assignments is
-// taken away; adding assignments must never lift it. Its Message is then
+// the candidate only. A reach beyond the candidate is a promise about the
+// other candidates it covers that place an event not yet assigned, with a
+// Replaces of 0, in a batch of the same Mode and context
+// (Batch.ContextKey): the violation holds for each of them as long as none
+// of the employee's assignments is taken away; adding assignments must
+// never lift it. Its Message is then
 // shown for those other candidates too, so it must not name the
 // candidate's event. When unsure, leave the reach out: it is only ever an
 // optimisation. The built-in rules can_work, closed_day, locked_day and
-// max_work_days reach the day; one_core_per_day and earliest_day reach
-// the event type. A reach the protocol does not know is refused
+// max_work_days reach the day; one_core_per_day, earliest_day and
+// qualified reach the event type. A reach the protocol does not know is refused
 // (ValidateVerdicts); a plugin built before reaches sends none, and its
 // violations reach their candidates only.
 //

@@ -76,9 +76,9 @@ type Violation struct {
 // covers that place an event not yet assigned, with Replaces 0, in a
 // batch of the same Mode and context (see Batch.ContextKey): the
 // violation holds for each of them as long as none of the employee's
-// assignments is taken away; adding assignments must never lift it. Its Message is then
-// shown for those other candidates too, so it must not name the
-// candidate's event: "Ana Ruiz already has core event 612103 on
+// assignments is taken away; adding assignments must never lift it. Its
+// Message is then shown for those other candidates too, so it must not
+// name the candidate's event: "Ana Ruiz already has core event 612103 on
 // 2026-03-05; at most one core event a day", not "… so not core 612104".
 type Reach int
 
