@@ -32,25 +32,6 @@ type weekLog struct {
 	resets int
 }
 
-// logLoad records that a's employee's week load grew (or fell).
-func (s *state) logLoad(a *rule.Assignment, grew bool) {
-	i, ok := s.empIdx[a.Employee]
-	if !ok {
-		return
-	}
-	wk := a.Date.WeekStart()
-	l := s.weekLogs[wk]
-	if l == nil {
-		l = &weekLog{}
-		s.weekLogs[wk] = l
-	}
-	if grew {
-		l.adds = append(l.adds, i)
-	} else {
-		l.resets++
-	}
-}
-
 // ranked returns who may be asked about ev on day d (the spec's automatic
 // preference), in the rule-based order: tier, then fewest assignments
 // that week, then lowest id. The slice is shared until the next change to

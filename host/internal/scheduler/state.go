@@ -177,11 +177,11 @@ func (s *state) add(a *rule.Assignment) {
 			s.daily[j]++
 		}
 	}
-	s.logLoad(a, true)
 	s.countSlot(a, 1)
 }
 
-// addLoad adds n to the week load of a's employee.
+// addLoad adds n (1 or -1) to the week load of a's employee, and logs it
+// for the week's rankings (see ranked).
 func (s *state) addLoad(a *rule.Assignment, n int) {
 	i, ok := s.empIdx[a.Employee]
 	if !ok {
@@ -194,6 +194,16 @@ func (s *state) addLoad(a *rule.Assignment, n int) {
 		s.load[wk] = l
 	}
 	l[i] += n
+	log := s.weekLogs[wk]
+	if log == nil {
+		log = &weekLog{}
+		s.weekLogs[wk] = log
+	}
+	if n > 0 {
+		log.adds = append(log.adds, i)
+	} else {
+		log.resets++
+	}
 }
 
 // weekLoad returns how many assignments employee i (an index in emps) has
@@ -226,7 +236,6 @@ func (s *state) remove(ref int64) *rule.Assignment {
 			s.daily[j]--
 		}
 	}
-	s.logLoad(a, false)
 	s.countSlot(a, -1)
 	if i, ok := s.empIdx[a.Employee]; ok {
 		s.reach[i] = nil // what kept them off may be gone
