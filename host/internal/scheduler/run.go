@@ -128,7 +128,6 @@ func (r *runner) run() error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-
 		if err := r.step(); err != nil {
 			return err
 		}
@@ -187,7 +186,7 @@ func (r *runner) step() error {
 	}
 	var group []int64
 	var cands []cand
-	sc := &stepCands{claimed: make(map[dayOf]bool), asked: make(map[asked]bool)}
+	sc := &stepCands{claimed: make(map[dayOf]bool), asked: make(map[asked]bool), slots: make(map[slotKey]int)}
 	// The group is what one event per step would decide next, in the
 	// same order: a supervisor whose core is still to be placed waits for
 	// it and comes right after it.
@@ -258,7 +257,7 @@ func (r *runner) step() error {
 	sp := &speculation{placed: map[empWeek]bool{}, skipped: map[empWeek]bool{}}
 	var decided []decision
 	for _, ref := range group {
-		p, outcome, skips, err := r.decide(ref, len(decided) == 0, vs, known[ref], sp)
+		p, outcome, skips, err := r.decide(ref, len(decided) == 0, cands, vs, known[ref], sp)
 		if err != nil {
 			return err
 		}
@@ -300,14 +299,15 @@ const (
 
 // decide places event ref on the earliest day someone passes, with the
 // first passing employee in the ranking's order, using the verdicts
-// known for it (by employee and day, indexes into vs). An employee placed
+// known for it (by employee and day, indexes into cands and vs), each
+// asked about at the start the event gets now. An employee placed
 // earlier in the step that week (in sp) has no fresh verdict: decide
 // goes on by what the run expects, and returns the employees it passed
 // over that way. It waits for the next step when it needs a verdict not
 // asked for, or when it would pick an employee it passed over earlier in
 // the step. A bump is tried only by an event alone in its step so far
 // (alone), so that it is decided on a schedule whose placements all hold.
-func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empDay]int, sp *speculation) (*Proposal, outcome, []rule.Candidate, error) {
+func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, known map[empDay]int, sp *speculation) (*Proposal, outcome, []rule.Candidate, error) {
 	s := r.s
 	ev := s.events[ref]
 	why := r.reasonsOf(ref)
@@ -348,6 +348,10 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 				r.depth[ref] = r.depthOf(ref) * 4
 				r.shortOf()
 				return nil, wait, nil, nil
+			case cands[i].Start != s.start(ev, d):
+				// The step's placements moved the day's least-loaded
+				// slot elsewhere than expected: ask again.
+				return nil, wait, nil, nil
 			case !vs[i].OK():
 				why.add(e.ID, d, vs[i].Violations)
 				continue
@@ -355,9 +359,6 @@ func (r *runner) decide(ref int64, alone bool, vs []rule.Verdict, known map[empD
 			if fallback != "" {
 				r.stats.Fallbacks[fallback]++
 			}
-			// The slot is taken by load now: it may differ from the one
-			// asked about when this step placed on the same day; the
-			// placement is checked again with the next batch.
 			p := &Proposal{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)}
 			if s.displaced[ref] {
 				p.Bumps = r.postedBump(ref) // a displaced posted event moves
@@ -620,6 +621,9 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 type stepCands struct {
 	claimed map[dayOf]bool // likely picks of the step's earlier events
 	asked   map[asked]bool // asked already, expected to fail for the type
+	// slots counts the likely picks' slots, so that a later event of the
+	// step asks about the start it will likely get.
+	slots map[slotKey]int
 }
 
 // dayOf is an employee (an index in emps) and a day.
@@ -668,7 +672,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 		if s.full[keyOf(ev, d)] {
 			continue
 		}
-		st := s.start(ev, d)
+		st := s.startWith(ev, d, sc.slots)
 		n := 0
 		for _, c := range choices {
 			if n == depth {
@@ -701,6 +705,9 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 				// The step's earlier events will likely take whom they
 				// like best: the later ones ask past them.
 				sc.claimed[k], picked = true, true
+				if f := familyOf(ev); f != familyNone {
+					sc.slots[slotKey{d, f, st}]++
+				}
 			}
 			n++
 		}

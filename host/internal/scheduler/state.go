@@ -268,11 +268,14 @@ func (s *state) unpropose(ref int64) *Proposal {
 // start returns the start time of ev on day d: the type's time, or for a
 // core (and a digital setup or teardown) the least-loaded of its slots on
 // that day, ties to the earliest.
-func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
+func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock { return s.startWith(ev, d, nil) }
+
+// startWith is start with extra assignments counted in the slots' loads.
+func (s *state) startWith(ev *rule.Event, d civil.Date, extra map[slotKey]int) civil.Clock {
 	ts := &s.in.Settings.TimeSlots
 	switch ev.Type {
 	case rule.EventCore:
-		return s.leastLoaded(familyCore, ts.Core, d)
+		return s.leastLoaded(familyCore, ts.Core, d, extra)
 	case rule.EventSupervisor:
 		return ts.Supervisor
 	case rule.EventJuicer:
@@ -287,7 +290,7 @@ func (s *state) start(ev *rule.Event, d civil.Date) civil.Clock {
 		if ev.Kind == "teardown" {
 			slots, family = ts.DigitalTeardown, familyTeardown
 		}
-		return s.leastLoaded(family, slots, d)
+		return s.leastLoaded(family, slots, d, extra)
 	}
 	return ts.Other
 }
@@ -333,14 +336,15 @@ func (s *state) countSlot(a *rule.Assignment, n int) {
 }
 
 // leastLoaded returns the slot with the fewest assignments of family f on
-// day d, the earliest on a tie.
-func (s *state) leastLoaded(f slotFamily, slots []civil.Clock, d civil.Date) civil.Clock {
+// day d (counting extra ones too), the earliest on a tie.
+func (s *state) leastLoaded(f slotFamily, slots []civil.Clock, d civil.Date, extra map[slotKey]int) civil.Clock {
 	if len(slots) == 0 {
 		return civil.NewClock(9, 0)
 	}
-	best, bestN := slots[0], s.slotLoad[slotKey{d, f, slots[0]}]
+	load := func(c civil.Clock) int { k := slotKey{d, f, c}; return s.slotLoad[k] + extra[k] }
+	best, bestN := slots[0], load(slots[0])
 	for _, c := range slots[1:] {
-		if n := s.slotLoad[slotKey{d, f, c}]; n < bestN || n == bestN && c < best {
+		if n := load(c); n < bestN || n == bestN && c < best {
 			best, bestN = c, n
 		}
 	}
