@@ -3,6 +3,7 @@ package ranker
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -33,6 +34,10 @@ const (
 	MaxRows = 4096
 	MaxCols = 256
 )
+
+// MaxAlloc is the largest buffer crewplan_ranker_alloc hands out (64 MiB):
+// a larger request gets 0. A score call of MaxRows×MaxCols takes 4 MiB.
+const MaxAlloc = 64 << 20
 
 // Pack packs a guest pointer and length into the i64 the ABI returns.
 func Pack(ptr, length uint32) uint64 { return uint64(ptr)<<32 | uint64(length) }
@@ -134,6 +139,26 @@ func (m Meta) Validate() error {
 			return fmt.Errorf("model metadata: feature %d %q: empty, repeated or with , = or a line break", i+1, f)
 		}
 		seen[f] = true
+	}
+	return nil
+}
+
+// ValidateText reports what Validate reports and, beyond it, anything in
+// m that would not come back unchanged from ParseMeta(m.Encode()): a line
+// break in the version or an Extra value, an Extra key that is empty,
+// holds "=" or a line break, or repeats name, version or features, text
+// that is not UTF-8. The guest refuses a model whose Meta fails it, since
+// the host would read something else.
+func (m Meta) ValidateText() error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	got, err := ParseMeta(m.Encode())
+	if err != nil {
+		return err
+	}
+	if got.Name != m.Name || got.Version != m.Version || !slices.Equal(got.Features, m.Features) || !maps.Equal(got.Extra, m.Extra) {
+		return errors.New("model metadata: its text form reads back different: a line break in the version or in an Extra value?")
 	}
 	return nil
 }

@@ -24,7 +24,9 @@
 //	    (the feature names the model expects, comma-separated, in the
 //	    order of the feature matrix's columns). Read after load: an
 //	    evaluator learns its features from its parameters. Valid until
-//	    the next load.
+//	    the next load. 0 when the model has no usable parameters (it
+//	    refused them, or needs some and the file has none);
+//	    crewplan_ranker_error says why.
 //	crewplan_ranker_alloc(size [i32]) [i32]
 //	    A pointer to a guest buffer of at least size bytes, for the host to
 //	    write the next load or score input into; valid until the next call
@@ -41,7 +43,9 @@
 //	    features), written by the host into an alloc'd buffer. Returns the
 //	    scores packed: rows float32 little-endian, higher is better, in
 //	    guest memory owned by the guest and valid until the next call.
-//	    0 on error; crewplan_ranker_error says why.
+//	    0 on error (a bad shape, a matrix outside the alloc'd buffer, a
+//	    model that failed, panicked or scored a number that is not
+//	    finite); crewplan_ranker_error says why.
 //	crewplan_ranker_error() [i64]
 //	    The last error message, packed, UTF-8.
 //	crewplan_ranker_gc() []
@@ -52,6 +56,10 @@
 // unsigned 32-bit (Pack, Unpack). All numbers cross little-endian.
 // Limits: at most MaxRows rows and MaxCols columns per score call; the
 // host refuses a module whose scores are not rows finite numbers.
+//
+// When the host does not call load, the model's Load is called with nil
+// before the first meta or score; load with len 0 hands it nil as well. A call of load, meta or score that
+// succeeds clears the last error.
 //
 // The module file may carry two custom sections: "crewplan.params", the
 // parameters load receives (a trained model is an evaluator module with
@@ -68,5 +76,19 @@
 //
 // This package defines the exports (in a wasm build) and calls the
 // registered Model. The same Model runs natively in tests through
-// ScoreNative, on the same fixtures the host's tests use.
+// ScoreNative, on the same fixtures the host's tests use:
+//
+//	m := mymodel.New()
+//	if err := m.Load(params); err != nil { ... }
+//	scores, err := ranker.ScoreNative(m, x, rows, cols)
+//
+// # For the host
+//
+// The rest of the package is plain Go, for the host and for tools:
+// EncodeMatrix and AppendFloats write a feature matrix in the wire form,
+// DecodeScores and AppendScores read and check the scores, CheckShape is
+// the score call's shape check, ParseMeta reads the metadata, and Section
+// and WithSection read and write a module file's custom sections
+// (installing a trained model is WithSection(evaluator, SectionParams,
+// params)).
 package ranker
