@@ -1,0 +1,394 @@
+package ranker
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/crewplan/crewplan/sdk/ranker"
+)
+
+// smokeRows is how many rows of zeros Load scores to check a model.
+const smokeRows = 3
+
+// Model is a loaded, validated ranking model: a compiled module and a pool
+// of its instances. It is safe for concurrent use.
+type Model struct {
+	rt        *Runtime
+	wrt       wazero.Runtime // rt.fast or rt.guarded
+	compiled  wazero.CompiledModule
+	trusted   bool
+	sum       string // hex SHA-256 of the module file
+	label     string // "model logreg 1", for errors
+	params    []byte // the "crewplan.params" section
+	hasParams bool
+	card      []byte
+	meta      ranker.Meta
+
+	// slots holds PoolSize entries: an idle instance, or nil for one to
+	// create when needed. Taking an entry is the right to use it.
+	slots     chan *instance
+	done      chan struct{} // closed by Close
+	closed    atomic.Bool
+	closeOnce sync.Once
+}
+
+// wantExports are the functions a module must export, with their types.
+var wantExports = []struct {
+	name            string
+	params, results []api.ValueType
+}{
+	{"_initialize", nil, nil},
+	{ranker.ExportABI, nil, []api.ValueType{api.ValueTypeI32}},
+	{ranker.ExportMeta, nil, []api.ValueType{api.ValueTypeI64}},
+	{ranker.ExportAlloc, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
+	{ranker.ExportLoad, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
+	{ranker.ExportScore, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
+	{ranker.ExportError, nil, []api.ValueType{api.ValueTypeI64}},
+	{ranker.ExportGC, nil, nil},
+}
+
+// Load compiles a model's module, instantiates it and validates it before
+// returning it: the exports of ABI version 1 with their types, the ABI
+// version, the parameters (the module's "crewplan.params" section, when it
+// has one) accepted, metadata that parses, and a smoke call scoring a few
+// rows of zeros to finite scores. A trusted module runs on the fast
+// runtime, any other on the guarded one (see the package doc). Every error
+// names the model and what was wrong with it.
+func (rt *Runtime) Load(ctx context.Context, wasm []byte, trusted bool) (*Model, error) {
+	sum := sha256.Sum256(wasm)
+	m := &Model{
+		rt:      rt,
+		wrt:     rt.guarded,
+		trusted: trusted,
+		sum:     hex.EncodeToString(sum[:]),
+	}
+	if trusted {
+		m.wrt = rt.fast
+	}
+	m.label = "model sha256:" + m.sum[:12]
+
+	var err error
+	if m.card, _, err = ranker.Section(wasm, ranker.SectionCard); err != nil {
+		return nil, fmt.Errorf("%s: %w", m.label, err)
+	}
+	m.card = bytes.Clone(m.card)
+	m.label = cardLabel(m.card, m.label)
+	if m.params, m.hasParams, err = ranker.Section(wasm, ranker.SectionParams); err != nil {
+		return nil, fmt.Errorf("%s: %w", m.label, err)
+	}
+	m.params = bytes.Clone(m.params)
+
+	if m.compiled, err = m.wrt.CompileModule(ctx, wasm); err != nil {
+		return nil, fmt.Errorf("%s: compile: %w", m.label, err)
+	}
+	if err := m.checkModule(); err != nil {
+		_ = m.compiled.Close(ctx)
+		return nil, err
+	}
+
+	lctx, cancel := context.WithTimeout(ctx, rt.opts.LoadTimeout)
+	defer cancel()
+	inst, cerr := m.instantiate(lctx)
+	if cerr == nil {
+		cerr = m.validate(lctx, inst)
+		if cerr != nil {
+			inst.close(ctx)
+		}
+	}
+	if cerr != nil {
+		_ = m.compiled.Close(ctx)
+		return nil, fmt.Errorf("%s: %w", m.label, cerr.err)
+	}
+
+	m.slots = make(chan *instance, rt.opts.PoolSize)
+	m.done = make(chan struct{})
+	m.slots <- inst
+	for range rt.opts.PoolSize - 1 {
+		m.slots <- nil
+	}
+	return m, nil
+}
+
+// cardLabel names a model after its card's name and version, when the
+// card is JSON that has them.
+func cardLabel(card []byte, fallback string) string {
+	var c struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	if len(card) == 0 || json.Unmarshal(card, &c) != nil || c.Name == "" {
+		return fallback
+	}
+	return strings.TrimSpace(cleanText([]byte("model "+c.Name+" "+c.Version), 100))
+}
+
+// checkModule checks the compiled module's exports and imports.
+func (m *Model) checkModule() error {
+	exports := m.compiled.ExportedFunctions()
+	for _, want := range wantExports {
+		def, ok := exports[want.name]
+		if !ok {
+			if want.name == "_initialize" {
+				return fmt.Errorf("%s: no _initialize export: not a reactor (build with -buildmode=c-shared)", m.label)
+			}
+			return fmt.Errorf("%s: no %s export (ABI version %d needs it)", m.label, want.name, ranker.ABIVersion)
+		}
+		if !slices.Equal(def.ParamTypes(), want.params) || !slices.Equal(def.ResultTypes(), want.results) {
+			return fmt.Errorf("%s: export %s has type %s, want %s", m.label, want.name,
+				signature(def.ParamTypes(), def.ResultTypes()), signature(want.params, want.results))
+		}
+	}
+	if _, ok := m.compiled.ExportedMemories()["memory"]; !ok {
+		return fmt.Errorf("%s: no memory export", m.label)
+	}
+	for _, def := range m.compiled.ImportedFunctions() {
+		if mod, name, _ := def.Import(); mod != wasi_snapshot_preview1.ModuleName {
+			return fmt.Errorf("%s: imports %s.%s: the host provides only %s", m.label, mod, name, wasi_snapshot_preview1.ModuleName)
+		}
+	}
+	if len(m.compiled.ImportedMemories()) > 0 {
+		return fmt.Errorf("%s: imports a memory: a model must define its own", m.label)
+	}
+	return nil
+}
+
+// signature writes a function type as "(i32, i32) -> i64".
+func signature(params, results []api.ValueType) string {
+	names := func(ts []api.ValueType) string {
+		s := make([]string, len(ts))
+		for i, t := range ts {
+			s[i] = api.ValueTypeName(t)
+		}
+		return strings.Join(s, ", ")
+	}
+	return "(" + names(params) + ") -> (" + names(results) + ")"
+}
+
+// instantiate creates an instance, checks its ABI version and loads its
+// parameters.
+func (m *Model) instantiate(ctx context.Context) (*instance, *callError) {
+	stderr := &headBuffer{}
+	cfg := wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions("_initialize").
+		WithStderr(stderr)
+	mod, err := m.wrt.InstantiateModule(ctx, m.compiled, cfg)
+	if err != nil {
+		// The module is closed already: classify from the error alone.
+		reason := classify(ctx, nil, err)
+		if strings.Contains(stderr.String(), "out of memory") {
+			reason = ReasonMemory
+		}
+		return nil, &callError{reason: reason, err: &guestFault{
+			msg: "instantiate: " + firstLine(err.Error()) + stderr.summary(),
+			err: err,
+		}}
+	}
+	in := &instance{
+		mod:      mod,
+		mem:      mod.Memory(),
+		abi:      mod.ExportedFunction(ranker.ExportABI),
+		meta:     mod.ExportedFunction(ranker.ExportMeta),
+		alloc:    mod.ExportedFunction(ranker.ExportAlloc),
+		load:     mod.ExportedFunction(ranker.ExportLoad),
+		score:    mod.ExportedFunction(ranker.ExportScore),
+		errText:  mod.ExportedFunction(ranker.ExportError),
+		gc:       mod.ExportedFunction(ranker.ExportGC),
+		stderr:   stderr,
+		maxPages: m.rt.opts.MaxMemoryPages,
+	}
+	v, cerr := in.call(ctx, ranker.ExportABI, in.abi)
+	if cerr == nil && int32(v) != ranker.ABIVersion {
+		cerr = failf(ReasonError, "abi version %d, host speaks %d", int32(v), ranker.ABIVersion)
+	}
+	if cerr == nil && m.hasParams {
+		cerr = in.loadParams(ctx, m.params)
+	}
+	if cerr != nil {
+		in.close(ctx)
+		return nil, cerr
+	}
+	return in, nil
+}
+
+// validate reads the first instance's metadata and scores a few rows of
+// zeros with it.
+func (m *Model) validate(ctx context.Context, in *instance) *callError {
+	meta, cerr := in.readMeta(ctx)
+	if cerr != nil {
+		return cerr
+	}
+	m.meta = meta
+	m.label = "model " + meta.Name + " " + meta.Version
+	cols := len(meta.Features)
+	if _, cerr := in.run(ctx, make([]float32, smokeRows*cols), smokeRows, cols); cerr != nil {
+		return &callError{reason: cerr.reason, err: fmt.Errorf("smoke test on %d rows of zeros: %w", smokeRows, cerr.err)}
+	}
+	return nil
+}
+
+// Meta returns what the model says about itself. The caller must not
+// modify its slices and maps.
+func (m *Model) Meta() ranker.Meta { return m.meta }
+
+// SHA256 returns the hex SHA-256 of the model's module file.
+func (m *Model) SHA256() string { return m.sum }
+
+// Trusted reports whether the model runs on the fast runtime.
+func (m *Model) Trusted() bool { return m.trusted }
+
+// Card returns the module's "crewplan.card" section (JSON), or nil.
+func (m *Model) Card() []byte { return m.card }
+
+// Score scores x, a rows×cols feature matrix in row-major order whose
+// columns are the model's Meta().Features, and returns one finite score
+// per row, higher is better. It runs on an idle instance of the model (it
+// waits for one while all are busy), under Options.Deadline. Any failure
+// is a *ScoreError with its Reason; when the module is at fault, the
+// instance is closed and a fresh one replaces it on a later call.
+func (m *Model) Score(ctx context.Context, x []float32, rows, cols int) ([]float32, error) {
+	switch {
+	case m.closed.Load():
+		return nil, m.fail(ReasonClosed, ErrClosed)
+	case rows == 0 && len(x) == 0:
+		return []float32{}, nil
+	}
+	if err := ranker.CheckShape(rows, cols, len(m.meta.Features)); err != nil {
+		return nil, m.fail(ReasonInput, err)
+	}
+	if len(x) != rows*cols {
+		return nil, m.fail(ReasonInput, fmt.Errorf("%d values for %d rows × %d columns", len(x), rows, cols))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, m.fail(ReasonTimeout, err)
+	}
+
+	var in *instance
+	select {
+	case in = <-m.slots:
+	case <-ctx.Done():
+		return nil, m.fail(ReasonTimeout, fmt.Errorf("waiting for an idle instance: %w", ctx.Err()))
+	case <-m.done:
+		return nil, m.fail(ReasonClosed, ErrClosed)
+	}
+	if m.closed.Load() {
+		m.release(ctx, in)
+		return nil, m.fail(ReasonClosed, ErrClosed)
+	}
+	if in == nil {
+		ictx, cancel := context.WithTimeout(ctx, m.rt.opts.LoadTimeout)
+		var cerr *callError
+		in, cerr = m.instantiate(ictx)
+		cancel()
+		if cerr != nil {
+			m.slots <- nil
+			m.rt.opts.Logger.Warn("ranker instance failed to start", "model", m.label, "reason", cerr.reason, "err", cerr.err)
+			return nil, m.fail(cerr.reason, cerr.err)
+		}
+	}
+
+	scores, cerr := m.run(ctx, in, x, rows, cols)
+	if cerr != nil {
+		m.discard(ctx, in, cerr)
+		return nil, m.fail(cerr.reason, cerr.err)
+	}
+	in.calls++
+	if in.calls%m.rt.opts.GCEvery == 0 {
+		gctx, cancel := context.WithTimeout(ctx, m.rt.opts.Deadline)
+		_, cerr := in.call(gctx, ranker.ExportGC, in.gc)
+		cancel()
+		if cerr != nil {
+			m.discard(ctx, in, cerr)
+			return scores, nil
+		}
+	}
+	if pages := in.pages(); in.calls >= m.rt.opts.RecycleAfter || pages > m.rt.opts.RecyclePages {
+		m.rt.opts.Logger.Debug("ranker instance recycled", "model", m.label, "calls", in.calls, "pages", pages)
+		in.close(ctx)
+		in = nil
+	}
+	m.release(ctx, in)
+	return scores, nil
+}
+
+// run scores on in under the deadline. The guarded runtime stops the call
+// at the deadline; on the fast one a late result is still a timeout, so
+// that both keep the same promise to the caller.
+func (m *Model) run(ctx context.Context, in *instance, x []float32, rows, cols int) ([]float32, *callError) {
+	deadline := m.rt.opts.Deadline
+	if !m.trusted {
+		cctx, cancel := context.WithTimeout(ctx, deadline)
+		defer cancel()
+		return in.run(cctx, x, rows, cols)
+	}
+	start := time.Now()
+	scores, cerr := in.run(ctx, x, rows, cols)
+	if took := time.Since(start); cerr == nil && took > deadline {
+		return nil, failf(ReasonTimeout, "took %s, deadline %s", took.Round(time.Microsecond), deadline)
+	}
+	return scores, cerr
+}
+
+// discard closes an instance that failed and frees its slot.
+func (m *Model) discard(ctx context.Context, in *instance, cerr *callError) {
+	m.rt.opts.Logger.Warn("ranker instance discarded", "model", m.label, "reason", cerr.reason, "err", cerr.err)
+	in.close(ctx)
+	m.release(ctx, nil)
+}
+
+// release gives a slot back to the pool, closing its instance if the model
+// was closed meanwhile.
+func (m *Model) release(ctx context.Context, in *instance) {
+	if in != nil && m.closed.Load() {
+		in.close(ctx)
+		in = nil
+	}
+	m.slots <- in
+}
+
+// fail makes a ScoreError of this model.
+func (m *Model) fail(reason string, err error) *ScoreError {
+	return &ScoreError{model: m.label, reason: reason, err: err}
+}
+
+// Close closes the model: later Score calls fail with ReasonClosed. It
+// waits for the calls in flight (or for ctx) and closes every instance and
+// the compiled module.
+func (m *Model) Close(ctx context.Context) error {
+	m.closeOnce.Do(func() {
+		m.closed.Store(true)
+		close(m.done)
+	})
+	for range cap(m.slots) {
+		select {
+		case in := <-m.slots:
+			if in != nil {
+				in.close(ctx)
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("close %s: %w", m.label, ctx.Err())
+		}
+	}
+	// Every slot is ours now; give them back empty so that a second Close
+	// finds them.
+	for range cap(m.slots) {
+		m.slots <- nil
+	}
+	if err := m.compiled.Close(ctx); err != nil {
+		return fmt.Errorf("close %s: %w", m.label, err)
+	}
+	return nil
+}
