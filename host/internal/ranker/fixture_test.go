@@ -77,3 +77,36 @@ func TestFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureGBDT scores the shared fixture matrix with the gbdt evaluator
+// and its fixture parameters, on the fast runtime (the one it is trusted
+// to run on), and wants the scores ranker-wasm/gbdt gets natively.
+func TestFixtureGBDT(t *testing.T) {
+	t.Parallel()
+	const rows, cols = 7, 5
+	x, err := abi.DecodeMatrix(readFixture(t, "fixture-matrix.bin"), rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := abi.DecodeScores(readFixture(t, "gbdt-fixture-scores.bin"), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm, err := abi.WithSection(guest(t, "gbdt"), abi.SectionParams, readFixture(t, "gbdt-fixture.params"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := load(t, newRuntime(t, ranker.Options{}), wasm, true)
+	if meta := m.Meta(); meta.Name != "gbdt-fixture" || meta.Extra["kind"] != "gbdt" || len(meta.Features) != cols {
+		t.Errorf("Meta() = %+v", meta)
+	}
+	got, err := m.Score(context.Background(), x, rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+			t.Errorf("row %d scored %v, want %v", i+1, got[i], want[i])
+		}
+	}
+}

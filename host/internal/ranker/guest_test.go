@@ -20,6 +20,7 @@ var guestSpecs = map[string]struct {
 	flags []string
 }{
 	"logreg":            {pkg: "github.com/crewplan/crewplan/ranker-wasm/logreg/cmd/logreg"},
+	"gbdt":              {pkg: "github.com/crewplan/crewplan/ranker-wasm/gbdt/cmd/gbdt"},
 	"misbehave":         {pkg: "./testdata/guests/misbehave"},
 	"misbehave-abi2":    {pkg: "./testdata/guests/misbehave", flags: []string{"-ldflags=-X=main.abiVersion=2"}},
 	"misbehave-noscore": {pkg: "./testdata/guests/misbehave", flags: []string{"-tags=noscore"}},
