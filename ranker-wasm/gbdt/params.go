@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/crewplan/crewplan/ranker-wasm/internal/paramfmt"
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
 
@@ -176,22 +177,15 @@ func Encode(p Params) []byte {
 		size += 2 + nodeSize*len(t.Feature)
 	}
 	b := make([]byte, 0, size)
-	b = append(b, Magic...)
-	b = binary.LittleEndian.AppendUint16(b, FormatVersion)
-	b = appendString(b, p.Name)
-	b = appendString(b, p.Version)
-	b = binary.LittleEndian.AppendUint16(b, checkedUint16(len(p.Features)))
-	for _, f := range p.Features {
-		b = appendString(b, f)
-	}
+	b = paramfmt.AppendHeader(b, Magic, FormatVersion, paramfmt.Header{Name: p.Name, Version: p.Version, Features: p.Features}, who)
 	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(p.Base))
-	b = binary.LittleEndian.AppendUint16(b, checkedUint16(len(p.Trees)))
+	b = binary.LittleEndian.AppendUint16(b, paramfmt.Uint16(len(p.Trees), who))
 	for i, t := range p.Trees {
 		n := len(t.Feature)
 		if len(t.Value) != n || len(t.Left) != n || len(t.Right) != n {
 			panic(fmt.Sprintf("gbdt.Encode: tree %d: arrays of %d, %d, %d and %d nodes", i, n, len(t.Value), len(t.Left), len(t.Right)))
 		}
-		b = binary.LittleEndian.AppendUint16(b, checkedUint16(n))
+		b = binary.LittleEndian.AppendUint16(b, paramfmt.Uint16(n, who))
 		for j := range n {
 			b = binary.LittleEndian.AppendUint16(b, uint16(t.Feature[j]))
 			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(t.Value[j]))
@@ -202,66 +196,41 @@ func Encode(p Params) []byte {
 	return b
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.LittleEndian.AppendUint16(b, checkedUint16(len(s)))
-	return append(b, s...)
-}
-
-func checkedUint16(n int) uint16 {
-	if n > math.MaxUint16 {
-		panic(fmt.Sprintf("gbdt.Encode: length %d does not fit the format's uint16", n))
-	}
-	return uint16(n)
-}
+// who names Encode in its panics.
+const who = "gbdt.Encode"
 
 // Decode reads parameters in the format of the package doc, refusing
 // anything malformed or invalid (see Validate) with an error that says
 // where. It reads counts before allocating for them, so a short blob
 // never makes it allocate much.
 func Decode(raw []byte) (Params, error) {
-	var p Params
-	r := reader{b: raw}
-	if magic := r.bytes(len(Magic), "magic"); r.err == nil && string(magic) != Magic {
-		return Params{}, fmt.Errorf("gbdt params: magic %q: want %q (not gbdt parameters)", magic, Magic)
+	r := paramfmt.NewReader(raw, "gbdt params: ")
+	h, err := r.Header(Magic, FormatVersion, "gbdt")
+	if err != nil {
+		return Params{}, err
 	}
-	if v := r.uint16("format version"); r.err == nil && v != FormatVersion {
-		return Params{}, fmt.Errorf("gbdt params: format version %d: this evaluator reads %d", v, FormatVersion)
-	}
-	p.Name = r.string("name")
-	p.Version = r.string("version")
-	k := int(r.uint16("feature count"))
-	if r.err == nil && (k < 1 || k > ranker.MaxCols) {
-		return Params{}, fmt.Errorf("gbdt params: %d features: want 1 to %d", k, ranker.MaxCols)
-	}
-	if r.err != nil {
-		return Params{}, r.err
-	}
-	p.Features = make([]string, k)
-	for i := range p.Features {
-		p.Features[i] = r.string(fmt.Sprintf("feature %d name", i+1))
-	}
-	if b := r.bytes(4, "base"); r.err == nil {
+	p := Params{Name: h.Name, Version: h.Version, Features: h.Features}
+	if b := r.Bytes(4, "base"); r.Err == nil {
 		p.Base = math.Float32frombits(binary.LittleEndian.Uint32(b))
 	}
-	nt := int(r.uint16("tree count"))
-	if r.err == nil && (nt < 1 || nt > MaxTrees) {
+	nt := int(r.Uint16("tree count"))
+	if r.Err == nil && (nt < 1 || nt > MaxTrees) {
 		return Params{}, fmt.Errorf("gbdt params: %d trees: want 1 to %d", nt, MaxTrees)
 	}
-	if r.err != nil {
-		return Params{}, r.err
+	if r.Err != nil {
+		return Params{}, r.Err
 	}
 	// Each tree takes at least 2 bytes: do not trust the count further.
-	p.Trees = make([]Tree, 0, min(nt, (len(raw)-r.off)/2))
-	r.inTree = true
+	p.Trees = make([]Tree, 0, min(nt, r.Left()/2))
 	for t := range nt {
-		r.tree = t
-		n := int(r.uint16("node count"))
-		if r.err == nil && (n < 1 || n > MaxNodes) {
+		r.Where = fmt.Sprintf("tree %d: ", t)
+		n := int(r.Uint16("node count"))
+		if r.Err == nil && (n < 1 || n > MaxNodes) {
 			return Params{}, fmt.Errorf("gbdt params: tree %d: %d nodes: want 1 to %d", t, n, MaxNodes)
 		}
-		b := r.bytes(nodeSize*n, "nodes")
-		if r.err != nil {
-			return Params{}, r.err
+		b := r.Bytes(nodeSize*n, "nodes")
+		if r.Err != nil {
+			return Params{}, r.Err
 		}
 		tree := Tree{Feature: make([]int16, n), Value: make([]float32, n), Left: make([]uint16, n), Right: make([]uint16, n)}
 		for j := range n {
@@ -273,51 +242,13 @@ func Decode(raw []byte) (Params, error) {
 		}
 		p.Trees = append(p.Trees, tree)
 	}
-	if n := len(raw) - r.off; n != 0 {
-		return Params{}, fmt.Errorf("gbdt params: %d bytes after the last tree at byte %d", n, r.off)
+	if n := r.Left(); n != 0 {
+		return Params{}, fmt.Errorf("gbdt params: %d bytes after the last tree at byte %d", n, r.Off())
 	}
 	if err := p.Validate(); err != nil {
 		return Params{}, err
 	}
 	return p, nil
-}
-
-// reader reads the format's fields, keeping the first error.
-type reader struct {
-	b      []byte
-	off    int
-	err    error
-	inTree bool // reading the trees: errors name tree
-	tree   int
-}
-
-func (r *reader) bytes(n int, what string) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n > len(r.b)-r.off {
-		where := ""
-		if r.inTree {
-			where = fmt.Sprintf("tree %d: ", r.tree)
-		}
-		r.err = fmt.Errorf("gbdt params: %s%s at byte %d: %d bytes, but %d left", where, what, r.off, n, len(r.b)-r.off)
-		return nil
-	}
-	b := r.b[r.off : r.off+n]
-	r.off += n
-	return b
-}
-
-func (r *reader) uint16(what string) uint16 {
-	if b := r.bytes(2, what); b != nil {
-		return binary.LittleEndian.Uint16(b)
-	}
-	return 0
-}
-
-func (r *reader) string(what string) string {
-	n := r.uint16(what + " length")
-	return string(r.bytes(int(n), what))
 }
 
 var errNoParams = errors.New("gbdt: no parameters: write them into the module's " + ranker.SectionParams + " section (ranker.WithSection)")
