@@ -1,16 +1,13 @@
 package gbdt_test
 
 import (
-	"bytes"
 	"flag"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
+	"github.com/crewplan/crewplan/ranker-wasm/internal/wasmtest"
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
 
@@ -18,21 +15,14 @@ var update = flag.Bool("update", false, "rewrite this model's fixtures in testda
 
 // The shared fixtures: the host's tests score the same matrix with the
 // wasm module and the same parameters, and expect the same scores. The
-// matrix belongs to ranker-wasm/logreg's fixtures; this test reads it and
+// matrix belongs to ranker-wasm/logreg's fixture; this test reads it and
 // writes only the gbdt-* files.
-var (
-	fixtureDir    = filepath.Join("..", "..", "testdata", "ranker")
-	fixtureParams = filepath.Join(fixtureDir, "gbdt-fixture.params")
-	fixtureMatrix = filepath.Join(fixtureDir, "fixture-matrix.bin")
-	fixtureScores = filepath.Join(fixtureDir, "gbdt-fixture-scores.bin")
-)
-
-const fixtureRows, fixtureCols = 7, 5
+var fixtureParams = filepath.Join(wasmtest.FixtureDir, "gbdt-fixture.params")
 
 // fixture returns 3 trees of depth 2 over the features of the logreg
 // fixture, each in another node order (breadth-first, depth-first, right
-// subtree first), and fixture-matrix.bin's matrix.
-func fixture() (gbdt.Params, []float32) {
+// subtree first).
+func fixture() gbdt.Params {
 	const (
 		hoursWeek = iota
 		daysSinceLast
@@ -75,16 +65,7 @@ func fixture() (gbdt.Params, []float32) {
 			),
 		},
 	}
-	x := []float32{
-		32, 3, 1, 12, 0.8,
-		10, 14, 0.5, 40, 0.4,
-		0, 0, 0, 0, 0,
-		40, 1, 0, 80, 0.1,
-		20, 7, 1, 5, 1,
-		1000, 0, 0, 0, 0,
-		-5, 200, 1, 0, 1,
-	}
-	return p, x
+	return p
 }
 
 // TestFixture checks the files in testdata/ranker against the code: the
@@ -92,54 +73,17 @@ func fixture() (gbdt.Params, []float32) {
 // expected scores bit for bit, which are also the recursive reference
 // evaluator's. With -update it writes the gbdt-* files first.
 func TestFixture(t *testing.T) {
-	p, x := fixture()
-	if *update {
-		if err := p.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		scores, err := ranker.ScoreNative(load(t, p), x, fixtureRows, fixtureCols)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, b := range map[string][]byte{
-			fixtureParams: gbdt.Encode(p),
-			fixtureScores: ranker.EncodeMatrix(scores),
-		} {
-			if err := os.WriteFile(name, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
-	raw := readFile(t, fixtureParams)
-	if !bytes.Equal(raw, gbdt.Encode(p)) {
-		t.Errorf("%s is not the fixture's parameters: run go test -run TestFixture -update and review the diff", fixtureParams)
-	}
-	m := gbdt.New()
-	if err := m.Load(raw); err != nil {
-		t.Fatalf("%s: %v", fixtureParams, err)
-	}
-	matrix, err := ranker.DecodeMatrix(readFile(t, fixtureMatrix), fixtureRows, fixtureCols)
-	if err != nil {
-		t.Fatalf("%s: %v", fixtureMatrix, err)
-	}
-	if diff := cmp.Diff(x, matrix); diff != "" {
-		t.Errorf("%s is not the fixture's matrix (-want +got):\n%s", fixtureMatrix, diff)
-	}
-	want, err := ranker.DecodeScores(readFile(t, fixtureScores), fixtureRows)
-	if err != nil {
-		t.Fatalf("%s: %v", fixtureScores, err)
-	}
-	got, err := ranker.ScoreNative(m, matrix, fixtureRows, fixtureCols)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := fixture()
+	want := wasmtest.Fixture{
+		ParamsFile: fixtureParams,
+		ScoresFile: filepath.Join(wasmtest.FixtureDir, "gbdt-fixture-scores.bin"),
+		Params:     gbdt.Encode(p),
+		New:        func() ranker.Model { return gbdt.New() },
+	}.Check(t, *update)
+	x := wasmtest.Matrix()
 	for i := range want {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Errorf("row %d: ScoreNative %v (%#x), %s has %v (%#x)", i+1, got[i], math.Float32bits(got[i]), fixtureScores, want[i], math.Float32bits(want[i]))
-		}
-		// And the scores are the recursive evaluator's, computed apart.
-		if ref := refScore(p, x[i*fixtureCols:(i+1)*fixtureCols]); math.Float32bits(ref) != math.Float32bits(want[i]) {
+		// The scores are the recursive evaluator's, computed apart.
+		if ref := refScore(p, x[i*wasmtest.Cols:(i+1)*wasmtest.Cols]); math.Float32bits(ref) != math.Float32bits(want[i]) {
 			t.Errorf("row %d: expected score %v, the reference evaluator gives %v", i+1, want[i], ref)
 		}
 	}
@@ -147,18 +91,11 @@ func TestFixture(t *testing.T) {
 }
 
 func margins(p gbdt.Params, x []float32) []float64 {
-	z := make([]float64, 0, fixtureRows)
-	for i := range fixtureRows {
-		z = append(z, refMargin(p, x[i*fixtureCols:(i+1)*fixtureCols]))
+	z := make([]float64, 0, wasmtest.Rows)
+	for i := range wasmtest.Rows {
+		z = append(z, refMargin(p, x[i*wasmtest.Cols:(i+1)*wasmtest.Cols]))
 	}
 	return z
 }
 
-func readFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readFile(t *testing.T, name string) []byte { return wasmtest.ReadFile(t, name) }

@@ -1,5 +1,6 @@
-// Package wasmtest builds an evaluator's wasm module for its tests and
-// checks it is a module speaking the ranking-model ABI.
+// Package wasmtest holds what every evaluator's tests check: that its
+// wasm module builds and speaks the ranking-model ABI, and that its shared
+// fixture in testdata/ranker matches the code.
 package wasmtest
 
 import (
