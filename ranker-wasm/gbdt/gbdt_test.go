@@ -3,10 +3,10 @@ package gbdt_test
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
+	"github.com/crewplan/crewplan/ranker-wasm/internal/wasmtest"
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
 
@@ -135,18 +135,9 @@ func TestMeta(t *testing.T) {
 }
 
 func TestLoadRefuses(t *testing.T) {
-	m := gbdt.New()
-	if err := m.Load(nil); err == nil || !strings.Contains(err.Error(), "no parameters") {
-		t.Errorf("Load(nil) = %v", err)
-	}
-	if err := m.Meta().Validate(); err == nil {
-		t.Error("the Meta of a model without parameters validates")
-	}
-	if err := m.Score([]float32{1}, 1, 1, make([]float32, 1)); err == nil {
-		t.Error("a model without parameters scored")
-	}
+	wasmtest.CheckUnloaded(t, gbdt.New())
 	// A refused Load keeps the previous parameters, trees included.
-	m = load(t, validParams())
+	m := load(t, validParams())
 	x := []float32{20, 0.1}
 	before, err := ranker.ScoreNative(m, x, 1, 2)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crewplan/crewplan/ranker-wasm/internal/wasmtest"
 	"github.com/crewplan/crewplan/ranker-wasm/logreg"
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
@@ -54,18 +55,9 @@ func TestMeta(t *testing.T) {
 }
 
 func TestLoadRefuses(t *testing.T) {
-	m := logreg.New()
-	if err := m.Load(nil); err == nil || !strings.Contains(err.Error(), "no parameters") {
-		t.Errorf("Load(nil) = %v", err)
-	}
-	if err := m.Meta().Validate(); err == nil {
-		t.Error("the Meta of a model without parameters validates")
-	}
-	if err := m.Score([]float32{1}, 1, 1, make([]float32, 1)); err == nil {
-		t.Error("a model without parameters scored")
-	}
+	wasmtest.CheckUnloaded(t, logreg.New())
 	// A refused Load keeps the previous parameters.
-	m = load(t, validParams())
+	m := load(t, validParams())
 	if err := m.Load([]byte("CPLR")); err == nil {
 		t.Error("Load took 4 bytes")
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/sdk/ranker"
@@ -114,4 +115,20 @@ func ReadFile(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// CheckUnloaded checks a fresh model without parameters: Load(nil) is
+// refused saying there are none, its Meta does not validate, and it scores
+// nothing.
+func CheckUnloaded(t *testing.T, m ranker.Model) {
+	t.Helper()
+	if err := m.Load(nil); err == nil || !strings.Contains(err.Error(), "no parameters") {
+		t.Errorf("Load(nil) = %v", err)
+	}
+	if err := m.Meta().Validate(); err == nil {
+		t.Error("the Meta of a model without parameters validates")
+	}
+	if err := m.Score([]float32{1}, 1, 1, make([]float32, 1)); err == nil {
+		t.Error("a model without parameters scored")
+	}
 }
