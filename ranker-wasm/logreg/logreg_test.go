@@ -67,20 +67,7 @@ func TestLoadRefuses(t *testing.T) {
 }
 
 func TestScoreRefusesShape(t *testing.T) {
-	m := load(t, validParams())
-	for _, tc := range []struct {
-		x          []float32
-		rows, cols int
-		out        int
-	}{
-		{make([]float32, 3), 1, 3, 1},
-		{make([]float32, 4), 2, 2, 1},
-		{make([]float32, 3), 2, 2, 2},
-	} {
-		if err := m.Score(tc.x, tc.rows, tc.cols, make([]float32, tc.out)); err == nil {
-			t.Errorf("Score(%d values, %d×%d, %d outputs) took it", len(tc.x), tc.rows, tc.cols, tc.out)
-		}
-	}
+	wasmtest.CheckRefusesShape(t, load(t, validParams()))
 }
 
 func TestScoreDoesNotAllocate(t *testing.T) {

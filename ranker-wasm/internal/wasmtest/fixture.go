@@ -132,3 +132,22 @@ func CheckUnloaded(t *testing.T, m ranker.Model) {
 		t.Error("a model without parameters scored")
 	}
 }
+
+// CheckRefusesShape checks that m, loaded with two features, refuses a
+// matrix of the wrong width or length and an output of the wrong length.
+func CheckRefusesShape(t *testing.T, m ranker.Model) {
+	t.Helper()
+	for _, tc := range []struct {
+		x          []float32
+		rows, cols int
+		out        int
+	}{
+		{make([]float32, 3), 1, 3, 1},
+		{make([]float32, 4), 2, 2, 1},
+		{make([]float32, 3), 2, 2, 2},
+	} {
+		if err := m.Score(tc.x, tc.rows, tc.cols, make([]float32, tc.out)); err == nil {
+			t.Errorf("Score(%d values, %d×%d, %d outputs) took it", len(tc.x), tc.rows, tc.cols, tc.out)
+		}
+	}
+}
