@@ -24,6 +24,10 @@ type Service struct {
 	Rules scheduler.Checker
 	// Ranker orders qualified candidates; nil is the rule-based ranking.
 	Ranker scheduler.Ranker
+	// Ranking, when set, gives each run its ranking and shadow ranking
+	// (nil: none) instead of Ranker: a ranking model reads the store's
+	// history as of the run.
+	Ranking func(ctx context.Context, in *scheduler.Input) (rank, shadow scheduler.Ranker, err error)
 	Log    *slog.Logger
 	// Host names this host in the run record and the run lock.
 	Host string
@@ -141,8 +145,14 @@ func (s *Service) schedule(ctx context.Context, now civil.DateTime, prepare func
 	if s.Rules == nil {
 		return nil, nil, 0, nil, errors.New("no rule engine: a run never proceeds without its hard rules")
 	}
+	rank, shadow := s.Ranker, scheduler.Ranker(nil)
+	if s.Ranking != nil {
+		if rank, shadow, err = s.Ranking(ctx, in); err != nil {
+			return nil, nil, 0, nil, err
+		}
+	}
 	key := newContextKey()
-	res, err := scheduler.Run(ctx, in, s.Rules, s.Ranker, scheduler.Options{ContextKey: key})
+	res, err := scheduler.Run(ctx, in, s.Rules, rank, scheduler.Options{ContextKey: key, Shadow: shadow})
 	if err != nil || !s.Bound {
 		return res, in, key, nil, err
 	}
@@ -240,9 +250,13 @@ func storeResult(res *scheduler.Result, elapsed time.Duration) *store.RunResult 
 		fallbacks += n
 	}
 	detail, _ := json.Marshal(res.Stats.Fallbacks)
+	shadow := []byte("{}")
+	if res.Stats.Shadow != nil {
+		shadow, _ = json.Marshal(res.Stats.Shadow)
+	}
 	out := &store.RunResult{
 		Considered: res.Stats.Considered, Placed: res.Stats.Placed, Failed: res.Stats.Failed, Bumps: res.Stats.Bumps,
-		Ranker: res.Stats.Ranker, Fallbacks: fallbacks, FallbackDetail: string(detail), ElapsedMS: elapsed.Milliseconds(),
+		Ranker: res.Stats.Ranker, Fallbacks: fallbacks, FallbackDetail: string(detail), Shadow: string(shadow), ElapsedMS: elapsed.Milliseconds(),
 	}
 	for _, p := range res.Proposals {
 		np := store.NewProposal{EventRef: p.Event, EmployeeID: p.Employee, Date: p.Date, StartMinute: p.Start}

@@ -35,9 +35,51 @@ type Ranker interface {
 type Decision struct {
 	Event *rule.Event
 	Date  civil.Date
+	// Start is the time the event would start on Date.
+	Start civil.Clock
 	// Choices are in the rule-based order: preference tier, then fewest
 	// assignments that week, then lowest id.
 	Choices []Choice
+
+	s *state
+}
+
+// Load is an employee's part of the schedule a run is building, in the
+// week of a decision: posted assignments the run keeps and its proposals
+// so far.
+type Load struct {
+	Assignments int // in the week
+	Minutes     int // the assignments' total duration
+	Days        int // days of the week with at least one assignment
+	Today       int // assignments on the decision's day
+}
+
+// Load returns the load of d.Choices[i]'s employee. A Decision made
+// outside a run (without a schedule) reports only WeekLoad.
+func (d *Decision) Load(i int) Load {
+	c := &d.Choices[i]
+	l := Load{Assignments: c.WeekLoad}
+	if d.s == nil {
+		return l
+	}
+	var days [7]bool
+	for _, ref := range d.s.byWeek[weekOf{c.idx, d.Date.WeekStart()}] {
+		a := d.s.current[ref]
+		if a == nil {
+			continue
+		}
+		if ev := d.s.events[ref]; ev != nil {
+			l.Minutes += ev.DurationMin
+		}
+		if a.Date == d.Date {
+			l.Today++
+		}
+		if k := a.Date.WeekStart().DaysUntil(a.Date); k >= 0 && k < 7 && !days[k] {
+			days[k] = true
+			l.Days++
+		}
+	}
+	return l
 }
 
 // Choice is one qualified employee of a decision.
@@ -92,13 +134,15 @@ func validOrder(order []int, n int) bool {
 	return true
 }
 
-// tiers returns who the spec's automatic preference allows for an event on
-// day d, by role or person, as a function from employee to tier (-1: not a
-// candidate). Qualification itself is a hard rule the plugins check; this
+// Preference returns who the spec's automatic preference allows for an
+// event on day d, by role or person (the day's rotation juicer and primary
+// lead come from r), as a function from employee to tier: 0 first, -1 not
+// a candidate. Qualification itself is a hard rule the plugins check; this
 // is only whom the scheduler asks about, and in which order it prefers
-// them.
-func (s *state) tiers(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
-	primary := s.in.Rotations.PrimaryLeadOf(d)
+// them. Training a ranking model uses it too, so that a past decision's
+// candidates are the ones a run would have asked about.
+func (r *Rotations) Preference(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
+	primary := r.PrimaryLeadOf(d)
 	switch ev.Type {
 	case rule.EventCore:
 		return func(e *rule.Employee) int {
@@ -125,7 +169,7 @@ func (s *state) tiers(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
 			return -1
 		}
 	case rule.EventJuicer:
-		juicer := s.in.Rotations.JuicerOf(d)
+		juicer := r.JuicerOf(d)
 		return func(e *rule.Employee) int {
 			switch {
 			case e.Role != rule.RoleJuicer:
@@ -171,4 +215,10 @@ func (s *state) tiers(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
 		}
 		return -1
 	}
+}
+
+// tiers is the automatic preference of ev on day d (see
+// Rotations.Preference).
+func (s *state) tiers(ev *rule.Event, d civil.Date) func(e *rule.Employee) int {
+	return s.in.Rotations.Preference(ev, d)
 }

@@ -23,6 +23,10 @@ type Options struct {
 	// calendar) so the plugins keep it between batches; 0 sends it with
 	// every batch.
 	ContextKey uint64
+	// Shadow, when set, is a ranking asked at every placement for its
+	// order, which the run never uses: Stats.Shadow reports how often it
+	// would have placed the same employee (shadow mode of a model).
+	Shadow Ranker
 }
 
 // DefaultStepSize is the step size of a run over the given number of
@@ -52,6 +56,9 @@ func Run(ctx context.Context, in *Input, check Checker, rank Ranker, opt Options
 	}
 	r := &runner{ctx: ctx, s: newState(in), check: check, rank: rank, opt: opt,
 		stats: Stats{Ranker: rank.Name(), Fallbacks: map[string]int{}}}
+	if opt.Shadow != nil {
+		r.stats.Shadow = &ShadowStats{Ranker: opt.Shadow.Name(), Fallbacks: map[string]int{}}
+	}
 	_, r.ruleOrder = rank.(RuleRanking)
 	r.startDepth = firstDepth
 	if err := r.run(); err != nil {
@@ -359,6 +366,7 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 			if fallback != "" {
 				r.stats.Fallbacks[fallback]++
 			}
+			r.shadow(ev, d, choices, order, k)
 			p := &Proposal{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)}
 			if s.displaced[ref] {
 				p.Bumps = r.postedBump(ref) // a displaced posted event moves
@@ -399,19 +407,63 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 	if r.ruleOrder || len(choices) < 2 {
 		return nil, ""
 	}
-	order, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Choices: choices})
+	order, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: r.s.start(ev, d), Choices: choices, s: r.s})
 	switch {
 	case err != nil:
-		reason := "error"
-		var rs interface{ Reason() string }
-		if errors.As(err, &rs) {
-			reason = rs.Reason()
-		}
-		return nil, reason
+		return nil, reasonOf(err)
 	case !validOrder(order, len(choices)):
 		return nil, "invalid_order"
 	}
 	return order, ""
+}
+
+// shadow asks the shadow ranking, if any, about a placement on day d:
+// choices in the ranking's order (nil: as they come) up to the k-th were
+// tried, and the k-th is placed. The shadow agrees when its first choice
+// among the ones not tried before the placed one is the placed one.
+func (r *runner) shadow(ev *rule.Event, d civil.Date, choices []Choice, order []int, k int) {
+	sh := r.stats.Shadow
+	if sh == nil || len(choices) < 2 {
+		return
+	}
+	sh.Decisions++
+	at := func(j int) int {
+		if order != nil {
+			return order[j]
+		}
+		return j
+	}
+	theirs, err := r.opt.Shadow.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: r.s.start(ev, d), Choices: choices, s: r.s})
+	switch {
+	case err != nil:
+		sh.Fallbacks[reasonOf(err)]++
+		return
+	case !validOrder(theirs, len(choices)):
+		sh.Fallbacks["invalid_order"]++
+		return
+	}
+	tried := make([]bool, len(choices))
+	for j := range k {
+		tried[at(j)] = true
+	}
+	for _, i := range theirs {
+		if !tried[i] {
+			if i == at(k) {
+				sh.Agreed++
+			}
+			return
+		}
+	}
+}
+
+// reasonOf is the reason a ranking's error is counted under: its
+// Reason(), or "error".
+func reasonOf(err error) string {
+	var rs interface{ Reason() string }
+	if errors.As(err, &rs) {
+		return rs.Reason()
+	}
+	return "error"
 }
 
 // knownReasons adds to ref's failure reasons the violations known to keep

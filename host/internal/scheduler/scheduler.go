@@ -132,4 +132,17 @@ type Stats struct {
 	// Fallbacks counts decisions the model left to the rules, by reason.
 	Ranker    string
 	Fallbacks map[string]int
+	// Shadow is the report of Options.Shadow; nil without one.
+	Shadow *ShadowStats
+}
+
+// ShadowStats report how a shadow ranking compared with the ranking that
+// placed: of the placements with two or more choices (Decisions), how many
+// it would have made the same (Agreed), and how many it could not rank, by
+// reason.
+type ShadowStats struct {
+	Ranker    string         `json:"ranker"`
+	Decisions int            `json:"decisions"`
+	Agreed    int            `json:"agreed"`
+	Fallbacks map[string]int `json:"fallbacks"`
 }

@@ -147,8 +147,10 @@ type SchedulerRun struct {
 	Ranker         string     `json:"ranker"`
 	Fallbacks      int        `json:"fallbacks"`
 	FallbackDetail string     `json:"fallback_detail"`
-	ElapsedMS      int64      `gorm:"column:elapsed_ms" json:"elapsed_ms"`
-	Error          string     `json:"error,omitempty"`
+	// Shadow is the shadow-mode report, a JSON object ({} without one).
+	Shadow    string `json:"shadow"`
+	ElapsedMS int64  `gorm:"column:elapsed_ms" json:"elapsed_ms"`
+	Error     string `json:"error,omitempty"`
 }
 
 // ProposalStatus is the state of a pending schedule.

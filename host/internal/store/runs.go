@@ -162,6 +162,9 @@ func (s *Store) BeginRun(ctx context.Context, r *SchedulerRun) error {
 	if r.FallbackDetail == "" {
 		r.FallbackDetail = "{}"
 	}
+	if r.Shadow == "" {
+		r.Shadow = "{}"
+	}
 	return translate(s.w(ctx).Create(r).Error, "begin run")
 }
 
@@ -179,9 +182,11 @@ type RunResult struct {
 	// FallbackDetail is a JSON object saying why ("" stores {}).
 	Fallbacks      int
 	FallbackDetail string
-	ElapsedMS      int64
-	Proposals      []NewProposal
-	Failures       []RunFailure
+	// Shadow is the shadow-mode report, a JSON object ("" stores {}).
+	Shadow    string
+	ElapsedMS int64
+	Proposals []NewProposal
+	Failures  []RunFailure
 }
 
 // NewProposal is one placement a run proposes. BumpsPostedID and
@@ -215,10 +220,12 @@ func (r *RunResult) Validate() error {
 	if r.Bound != nil && *r.Bound < 0 {
 		p.add("bound", "%d is negative", *r.Bound)
 	}
-	if d := strings.TrimSpace(r.FallbackDetail); d != "" {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(d), &obj); err != nil || obj == nil {
-			p.add("fallback_detail", "is not a JSON object")
+	for _, f := range []struct{ name, v string }{{"fallback_detail", r.FallbackDetail}, {"shadow", r.Shadow}} {
+		if d := strings.TrimSpace(f.v); d != "" {
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(d), &obj); err != nil || obj == nil {
+				p.add(f.name, "is not a JSON object")
+			}
 		}
 	}
 	proposed := make(map[int64]bool, len(r.Proposals))
@@ -288,6 +295,10 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *RunResult) erro
 	if detail == "" {
 		detail = "{}"
 	}
+	shadow := strings.TrimSpace(res.Shadow)
+	if shadow == "" {
+		shadow = "{}"
+	}
 	ranker := res.Ranker
 	if ranker == "" {
 		ranker = "rules"
@@ -329,7 +340,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, res *RunResult) erro
 		err = tx.w(ctx).Model(&SchedulerRun{}).Where("id = ?", runID).Updates(map[string]any{
 			"status": RunCompleted, "finished_at": now, "considered": res.Considered, "placed": res.Placed,
 			"failed": res.Failed, "bumps": res.Bumps, "bound": res.Bound, "ranker": ranker, "fallbacks": res.Fallbacks,
-			"fallback_detail": detail, "elapsed_ms": res.ElapsedMS,
+			"fallback_detail": detail, "shadow": shadow, "elapsed_ms": res.ElapsedMS,
 		}).Error
 		return translate(err, what)
 	})

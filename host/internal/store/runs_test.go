@@ -344,7 +344,7 @@ func TestBeginRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.ID == 0 || got.Status != store.RunRunning || got.StartedAt.IsZero() || got.FinishedAt != nil ||
-			got.Ranker != "rules" || got.FallbackDetail != "{}" || got.Host != "host-a" {
+			got.Ranker != "rules" || got.FallbackDetail != "{}" || got.Shadow != "{}" || got.Host != "host-a" {
 			t.Errorf("begun run = %+v", got)
 		}
 		if time.Since(got.StartedAt) > time.Minute || time.Since(got.StartedAt) < 0 {
@@ -362,7 +362,7 @@ func TestFinishRun(t *testing.T) {
 		}
 		res := &store.RunResult{
 			Considered: 6, Placed: 3, Failed: 2, Bumps: 1, Bound: ptr(100), Ranker: "gbdt-v3", Fallbacks: 1,
-			FallbackDetail: `{"900004": "model timed out"}`, ElapsedMS: 1234,
+			FallbackDetail: `{"900004": "model timed out"}`, Shadow: `{"decisions": 3, "agreed": 2}`, ElapsedMS: 1234,
 			Proposals: []store.NewProposal{
 				prop(900002, "E02", "2026-03-12", 9, 45),
 				bump(prop(900003, "E02", "2026-03-10", 10, 30), posted[950001], 950001),
@@ -379,7 +379,7 @@ func TestFinishRun(t *testing.T) {
 		got, _ := s.GetRun(ctx, r.ID)
 		if got.Status != store.RunCompleted || got.FinishedAt == nil || got.Considered != 6 || got.Placed != 3 || got.Failed != 2 ||
 			got.Bumps != 1 || got.Bound == nil || *got.Bound != 100 || got.Ranker != "gbdt-v3" || got.Fallbacks != 1 ||
-			got.FallbackDetail != `{"900004": "model timed out"}` || got.ElapsedMS != 1234 || got.RequestedBy != "admin" {
+			got.FallbackDetail != `{"900004": "model timed out"}` || got.Shadow != `{"decisions": 3, "agreed": 2}` || got.ElapsedMS != 1234 || got.RequestedBy != "admin" {
 			t.Errorf("finished run = %+v", got)
 		}
 		ps, err := s.ListProposals(ctx, r.ID)
@@ -438,6 +438,7 @@ func TestFinishRunValidation(t *testing.T) {
 		{"fallback detail not an object", store.RunResult{FallbackDetail: `["x"]`}, []string{"fallback_detail"}},
 		{"fallback detail not JSON", store.RunResult{FallbackDetail: `timeout`}, []string{"fallback_detail"}},
 		{"fallback detail null", store.RunResult{FallbackDetail: `null`}, []string{"fallback_detail"}},
+		{"shadow not an object", store.RunResult{Shadow: `[1]`}, []string{"shadow"}},
 		{"proposal fields", store.RunResult{Proposals: []store.NewProposal{{StartMinute: 1440}, {EventRef: 1, EmployeeID: "E01", Date: -5, StartMinute: -1}}},
 			[]string{"proposals[0].event", "proposals[0].employee", "proposals[0].date", "proposals[0].start", "proposals[1].date", "proposals[1].start"}},
 		{"event proposed twice", store.RunResult{Proposals: []store.NewProposal{prop(900001, "E02", "2026-03-10", 9, 45), prop(900001, "E03", "2026-03-11", 9, 45)}},

@@ -26,17 +26,22 @@ import (
 type runJSON struct {
 	store.SchedulerRun
 	FallbackDetail json.RawMessage              `json:"fallback_detail"`
+	Shadow         json.RawMessage              `json:"shadow"`
 	Proposals      map[store.ProposalStatus]int `json:"proposals,omitempty"`
 	Approval       *runs.Progress               `json:"approval,omitempty"`
 }
 
 // runOut returns the JSON of a run.
 func runOut(r *store.SchedulerRun) runJSON {
-	detail := json.RawMessage(r.FallbackDetail)
-	if !json.Valid(detail) {
-		detail = json.RawMessage("{}")
+	return runJSON{SchedulerRun: *r, FallbackDetail: jsonObject(r.FallbackDetail), Shadow: jsonObject(r.Shadow)}
+}
+
+// jsonObject returns stored JSON as raw JSON, {} when it is not valid.
+func jsonObject(s string) json.RawMessage {
+	if raw := json.RawMessage(s); json.Valid(raw) {
+		return raw
 	}
-	return runJSON{SchedulerRun: *r, FallbackDetail: detail}
+	return json.RawMessage("{}")
 }
 
 // proposalJSON is a run's proposal with the names to show.
