@@ -63,31 +63,41 @@ func Load(ctx context.Context, st *store.Store, now civil.DateTime) (*scheduler.
 			}
 		}
 	}
+	if in.Rotations, err = LoadRotations(ctx, st, snap.From, snap.To); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// LoadRotations reads the weekly rotations and their one-day exceptions
+// between from and to.
+func LoadRotations(ctx context.Context, st *store.Store, from, to civil.Date) (scheduler.Rotations, error) {
+	var out scheduler.Rotations
 	rots, err := st.ListRotations(ctx)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	for _, r := range rots {
 		switch r.Type {
 		case store.RotationJuicer:
-			in.Rotations.Juicer[r.Weekday] = r.EmployeeID
+			out.Juicer[r.Weekday] = r.EmployeeID
 		case store.RotationPrimaryLead:
-			in.Rotations.PrimaryLead[r.Weekday] = r.EmployeeID
+			out.PrimaryLead[r.Weekday] = r.EmployeeID
 		}
 	}
-	xs, err := st.ListRotationExceptions(ctx, store.DateRange{From: snap.From, To: snap.To})
+	xs, err := st.ListRotationExceptions(ctx, store.DateRange{From: from, To: to})
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	in.Rotations.JuicerOn = map[civil.Date]string{}
-	in.Rotations.PrimaryLeadOn = map[civil.Date]string{}
+	out.JuicerOn = map[civil.Date]string{}
+	out.PrimaryLeadOn = map[civil.Date]string{}
 	for _, x := range xs {
 		switch x.Type {
 		case store.RotationJuicer:
-			in.Rotations.JuicerOn[x.Date] = x.EmployeeID
+			out.JuicerOn[x.Date] = x.EmployeeID
 		case store.RotationPrimaryLead:
-			in.Rotations.PrimaryLeadOn[x.Date] = x.EmployeeID
+			out.PrimaryLeadOn[x.Date] = x.EmployeeID
 		}
 	}
-	return in, nil
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/crewplan/crewplan/sdk/civil"
 	"gorm.io/gorm/clause"
 )
 
@@ -63,4 +64,40 @@ func (s *Store) ListAttendance(ctx context.Context, f AttendanceFilter) ([]Atten
 	}
 	var out []AttendanceRecord
 	return out, translate(q.Order("date, event_ref, employee_id").Find(&out).Error, "list attendance")
+}
+
+// WorkedAssignment is an attendance record with what the ranking models
+// need of its event: the type, the start (the posted schedule's when the
+// event still has one for that employee, else 0) and the duration.
+type WorkedAssignment struct {
+	EventRef    int64
+	EmployeeID  string
+	Date        civil.Date
+	Status      Attendance
+	MinutesLate int
+	Type        EventType
+	Kind        EventKind
+	StartDate   civil.Date // the event's window
+	DueDate     civil.Date
+	DurationMin int
+	StartMinute civil.Clock
+	// Reassigned is true when the event's posted schedule names someone
+	// else now: the work went to another employee.
+	Reassigned bool
+}
+
+// ListWorked returns the attendance records of days before before (all
+// of them when before is zero), with their events, by date.
+func (s *Store) ListWorked(ctx context.Context, before civil.Date) ([]WorkedAssignment, error) {
+	q := s.r(ctx).Table("attendance_records AS a").
+		Select(`a.event_ref, a.employee_id, a.date, a.status, a.minutes_late, e.type, e.kind, e.start_date, e.due_date, e.duration_min,
+			COALESCE(p.start_minute, 0) AS start_minute,
+			(p.employee_id IS NOT NULL AND p.employee_id <> a.employee_id) AS reassigned`).
+		Joins("JOIN events AS e ON e.ref = a.event_ref").
+		Joins("LEFT JOIN posted_schedules AS p ON p.event_ref = a.event_ref")
+	if !before.IsZero() {
+		q = q.Where("a.date < ?", before)
+	}
+	var out []WorkedAssignment
+	return out, translate(q.Order("a.date, a.event_ref, a.employee_id").Scan(&out).Error, "list worked assignments")
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -397,6 +398,27 @@ func TestAttendance(t *testing.T) {
 		}
 		if err := s.RecordAttendance(ctx, admin, &store.AttendanceRecord{EventRef: 700301, EmployeeID: "E02", Date: date("2026-03-04"), Status: "asleep"}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("bad status: %v", err)
+		}
+
+		// E03 called in for the core posted to E02 now: a reassignment.
+		if err := s.RecordAttendance(ctx, admin, &store.AttendanceRecord{EventRef: 700301, EmployeeID: "E03", Date: date("2026-03-04"), Status: store.AttendanceCalledIn}); err != nil {
+			t.Fatal(err)
+		}
+		worked, err := s.ListWorked(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []store.WorkedAssignment{
+			{EventRef: 700301, EmployeeID: "E02", Date: date("2026-03-04"), Status: store.AttendanceOnTime, Type: store.EventCore,
+				StartDate: date("2026-03-03"), DueDate: date("2026-03-12"), DurationMin: 390, StartMinute: civil.NewClock(10, 30)},
+			{EventRef: 700301, EmployeeID: "E03", Date: date("2026-03-04"), Status: store.AttendanceCalledIn, Type: store.EventCore,
+				StartDate: date("2026-03-03"), DueDate: date("2026-03-12"), DurationMin: 390, StartMinute: civil.NewClock(10, 30), Reassigned: true},
+		}
+		if !reflect.DeepEqual(worked, want) {
+			t.Errorf("worked = %+v\nwant %+v", worked, want)
+		}
+		if before, err := s.ListWorked(ctx, date("2026-03-04")); err != nil || len(before) != 0 {
+			t.Errorf("worked before the day = %+v, %v", before, err)
 		}
 	})
 }
