@@ -1,5 +1,5 @@
 // Package demo loads the demo store: a dozen people, the next five weeks of
-// events, and three months of worked history with attendance, so a new
+// events, and a year of worked history with attendance, so a new
 // install has something real to look at and the ranking models something to
 // learn from.
 package demo
@@ -18,7 +18,7 @@ import (
 const (
 	Employees    = 12
 	Weeks        = 5
-	HistoryWeeks = 13
+	HistoryWeeks = 52
 	Seed         = 20260302
 )
 

@@ -123,8 +123,8 @@ func (h *historian) profiles() {
 			p.lastDay = h.first.AddDays(h.rng.IntN(days))
 		}
 		u := 1 - p.reliability
-		p.pNoShow = 0.15 * u * u
-		p.pCalledIn = 0.2 * u
+		p.pNoShow = 0.3 * u * u
+		p.pCalledIn = 0.45 * u
 		p.pLate = 0.35 * u
 		p.pExcused = 0.015
 	}
