@@ -45,6 +45,7 @@ type Config struct {
 	UI       UIConfig      `koanf:"ui"`
 	Demo     DemoConfig    `koanf:"demo"`
 	Plugins  PluginsConfig `koanf:"plugins"`
+	Ranker   RankerConfig  `koanf:"ranker"`
 
 	sources  map[string]string // leaf key → layer that last set it
 	location *time.Location    // cached by Validate
@@ -167,6 +168,25 @@ type PluginsConfig struct {
 	HealthInterval time.Duration `koanf:"health_interval"`
 }
 
+// RankerConfig is the configuration of the ranking models.
+type RankerConfig struct {
+	// Dir holds the model registry's module files and the compilation
+	// cache of the WebAssembly runtime.
+	Dir string `koanf:"dir"`
+	// ConfidenceThreshold: a decision whose first choice the active model
+	// scores under it (a probability, 0 to 1) is left to the rule-based
+	// ranking. 0 never leaves one for that reason.
+	ConfidenceThreshold float64 `koanf:"confidence_threshold"`
+	// Shadow makes the active model score every placement while the rules
+	// decide; each run's record says how often the two agreed. A value
+	// stored with `crewplan ranker shadow on|off` wins over this one.
+	Shadow bool `koanf:"shadow"`
+	// Deadline bounds one scoring call of a model.
+	Deadline time.Duration `koanf:"deadline"`
+	// MaxMemoryMB caps a model instance's memory.
+	MaxMemoryMB int `koanf:"max_memory_mb"`
+}
+
 // Default returns the configuration crewplan uses when no file, variable
 // or flag says otherwise. Its Profile is empty.
 func Default() Config {
@@ -189,6 +209,7 @@ func Default() Config {
 		Sync:     SyncConfig{Timeout: 10 * time.Second},
 		Auth:     AuthConfig{SessionTTL: 12 * time.Hour},
 		Plugins:  PluginsConfig{StartTimeout: 10 * time.Second, CallTimeout: 60 * time.Second, HealthInterval: 10 * time.Second},
+		Ranker:   RankerConfig{Dir: "data/models", ConfidenceThreshold: 0.5, Deadline: 50 * time.Millisecond, MaxMemoryMB: 64},
 	}
 }
 

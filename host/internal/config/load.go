@@ -460,6 +460,21 @@ func convert(f field, raw any) (any, string) {
 			}
 		}
 		return nil, fmt.Sprintf("%s is not a whole number", describe(f, raw))
+	case f.typ.Kind() == reflect.Float64:
+		switch {
+		case rv.CanFloat():
+			return rv.Float(), ""
+		case rv.CanInt():
+			return float64(rv.Int()), ""
+		case rv.CanUint():
+			return float64(rv.Uint()), ""
+		case rv.Kind() == reflect.String:
+			v, err := strconv.ParseFloat(strings.TrimSpace(rv.String()), 64)
+			if err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+				return v, ""
+			}
+		}
+		return nil, fmt.Sprintf("%s is not a number", describe(f, raw))
 	case f.typ == reflect.TypeFor[map[string]string]():
 		if m, ok := raw.(map[string]string); ok { // a default
 			return m, ""

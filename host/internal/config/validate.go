@@ -112,6 +112,17 @@ func (c *Config) Validate() error {
 
 	positive("auth.session_ttl", c.Auth.SessionTTL)
 
+	if c.Ranker.Dir == "" {
+		add("ranker.dir", "is required: the folder for ranking model files, such as data/models")
+	}
+	if t := c.Ranker.ConfidenceThreshold; !(t >= 0 && t <= 1) {
+		add("ranker.confidence_threshold", "%v is not a probability from 0 to 1", t)
+	}
+	positive("ranker.deadline", c.Ranker.Deadline)
+	if m := c.Ranker.MaxMemoryMB; m < 4 || m > 4096 {
+		add("ranker.max_memory_mb", "%d: want 4 to 4096", m)
+	}
+
 	positive("plugins.start_timeout", c.Plugins.StartTimeout)
 	positive("plugins.call_timeout", c.Plugins.CallTimeout)
 	positive("plugins.health_interval", c.Plugins.HealthInterval)
