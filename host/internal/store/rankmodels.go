@@ -242,3 +242,45 @@ func (s *Store) lockRankingModel(ctx context.Context, id int64) (*RankingModel, 
 	}
 	return &m, nil
 }
+
+// rankerShadow is the one row of the ranker_shadow table.
+type rankerShadow struct {
+	ID        int64 `gorm:"primaryKey"`
+	Shadow    bool
+	UpdatedBy string
+	UpdatedAt time.Time
+}
+
+func (rankerShadow) TableName() string { return "ranker_shadow" }
+
+// RankerShadow returns the stored shadow mode of the ranking model: set is
+// false when none is stored (the configuration decides then).
+func (s *Store) RankerShadow(ctx context.Context) (on, set bool, err error) {
+	var rows []rankerShadow
+	if err := s.r(ctx).Find(&rows).Error; err != nil {
+		return false, false, translate(err, "read the ranker's shadow mode")
+	}
+	if len(rows) == 0 {
+		return false, false, nil
+	}
+	return rows[0].Shadow, true, nil
+}
+
+// SetRankerShadow stores the shadow mode of the ranking model (nil: clears
+// it, so that the configuration decides), and audits the change.
+func (s *Store) SetRankerShadow(ctx context.Context, by Actor, on *bool) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if on == nil {
+			if err := tx.w(ctx).Where("id = 1").Delete(&rankerShadow{}).Error; err != nil {
+				return translate(err, "clear the ranker's shadow mode")
+			}
+			return tx.audit(ctx, by, "delete", "ranker_shadow", "1", "", nil)
+		}
+		row := rankerShadow{ID: 1, Shadow: *on, UpdatedBy: string(by), UpdatedAt: time.Now().UTC()}
+		err := tx.w(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoUpdates: clause.AssignmentColumns([]string{"shadow", "updated_by", "updated_at"})}).Create(&row).Error
+		if err := translate(err, "store the ranker's shadow mode"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, by, "update", "ranker_shadow", "1", "", map[string]any{"shadow": *on})
+	})
+}

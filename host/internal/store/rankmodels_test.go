@@ -165,3 +165,28 @@ func TestRankingModelActivateRollback(t *testing.T) {
 		}
 	})
 }
+
+func TestRankerShadow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if on, set, err := s.RankerShadow(ctx); on || set || err != nil {
+			t.Fatalf("nothing stored: %v %v %v", on, set, err)
+		}
+		for _, want := range []bool{true, false} {
+			if err := s.SetRankerShadow(ctx, admin, &want); err != nil {
+				t.Fatal(err)
+			}
+			if on, set, err := s.RankerShadow(ctx); on != want || !set || err != nil {
+				t.Errorf("stored %v: read %v %v %v", want, on, set, err)
+			}
+		}
+		if _, err := s.GetSettings(ctx); err != nil {
+			t.Errorf("the settings with the shadow mode stored: %v", err)
+		}
+		if err := s.SetRankerShadow(ctx, admin, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, set, _ := s.RankerShadow(ctx); set {
+			t.Error("cleared, still set")
+		}
+	})
+}
