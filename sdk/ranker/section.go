@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -12,9 +13,9 @@ import (
 // little-endian) followed by sections: an id byte, the content's size as
 // an unsigned LEB128 u32, the content. A custom section has id 0 and
 // starts its content with its name (LEB128 length, UTF-8 bytes); the rest
-// is its payload. WithSection and Section read no further than that, so a
-// trained model can be written as evaluator bytes plus a "crewplan.params"
-// section by any program, without a Go toolchain.
+// is its payload. WithSection, WithoutSections and Section read no further
+// than that, so a trained model can be written as evaluator bytes plus a
+// "crewplan.params" section by any program, without a Go toolchain.
 
 var wasmHeader = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 
@@ -86,6 +87,34 @@ func WithSection(module []byte, name string, payload []byte) ([]byte, error) {
 	}
 	if !written {
 		out = append(out, sec...)
+	}
+	return out, nil
+}
+
+// WithoutSections returns a copy of module without its custom sections
+// called any of names (every one of each name), the other sections kept
+// as they are, in their order. module is not modified. It refuses a
+// module that is not a WebAssembly binary and a malformed section.
+//
+// The host calls the rest of a model's module its code: a trained model
+// without its "crewplan.params" and "crewplan.card" sections is the
+// evaluator it was made from, byte for byte, so
+//
+//	WithoutSections(WithSection(evaluator, SectionParams, p), SectionParams, SectionCard)
+//
+// equals WithoutSections(evaluator, SectionParams, SectionCard) for any p.
+func WithoutSections(module []byte, names ...string) ([]byte, error) {
+	secs, err := sections(module)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(module))
+	out = append(out, module[:len(wasmHeader)]...)
+	for _, s := range secs {
+		if s.custom && slices.Contains(names, s.name) {
+			continue
+		}
+		out = append(out, module[s.start:s.end]...)
 	}
 	return out, nil
 }

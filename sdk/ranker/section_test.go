@@ -2,6 +2,7 @@ package ranker_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -162,4 +163,116 @@ func FuzzSection(f *testing.F) {
 			t.Fatalf("WithSection(%q) changed section %q: % x, %v, %v → % x, %v, %v", name, other, before, okB, errB, after, okA, errA)
 		}
 	})
+}
+
+func TestWithoutSections(t *testing.T) {
+	params := []byte{0x00, 0x03, 0x01, 'p', 'A'}
+	card := []byte{0x00, 0x03, 0x01, 'c', 'B'}
+	other := []byte{0x00, 0x03, 0x01, 'o', 'C'}
+	typ := []byte{0x01, 0x01, 0x00}
+	in := concat(header, params, typ, card, other, params)
+	orig := bytes.Clone(in)
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  []byte
+	}{
+		{"none named", nil, in},
+		{"one name, every section of it", []string{"p"}, concat(header, typ, card, other)},
+		{"two names", []string{"p", "c"}, concat(header, typ, other)},
+		{"a name it lacks", []string{"absent"}, in},
+		{"not a custom section's name", []string{"\x01"}, in},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ranker.WithoutSections(in, tc.names...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, tc.want) {
+				t.Errorf("WithoutSections(%q) =\n% x\nwant\n% x", tc.names, got, tc.want)
+			}
+			if len(got) > 0 && len(in) > 0 && &got[0] == &in[0] {
+				t.Error("WithoutSections returned its input, not a copy")
+			}
+		})
+	}
+	if !bytes.Equal(in, orig) {
+		t.Error("WithoutSections modified its input")
+	}
+	for _, m := range [][]byte{nil, []byte("\x7fELF"), concat(header, []byte{0x01, 0x05, 0x00})} {
+		if _, err := ranker.WithoutSections(m, "p"); err == nil {
+			t.Errorf("WithoutSections(% x) took a malformed module", m)
+		}
+	}
+}
+
+// TestWithoutSectionsUndoesWithSection: a trained model's code (the module
+// without its params and card) is the evaluator's code.
+func TestWithoutSectionsUndoesWithSection(t *testing.T) {
+	code, err := ranker.WithoutSections(tinyModule, ranker.SectionParams, ranker.SectionCard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ranker.WithSection(tinyModule, ranker.SectionParams, []byte("trained"))
+	if err == nil {
+		m, err = ranker.WithSection(m, ranker.SectionCard, []byte(`{"name":"x"}`))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ranker.WithoutSections(m, ranker.SectionParams, ranker.SectionCard)
+	if err != nil || !bytes.Equal(got, code) || !bytes.Equal(code, tinyModule) {
+		t.Errorf("code of the trained model = % x, %v; want the evaluator's, % x", got, err, code)
+	}
+}
+
+// FuzzWithoutSections checks that WithoutSections refuses what Section
+// refuses as malformed, and otherwise leaves no section of the names,
+// keeps every other one, is idempotent, and undoes WithSection.
+func FuzzWithoutSections(f *testing.F) {
+	f.Add(tinyModule, "other", []byte("p"))
+	f.Add(concat(tinyModule, []byte{0x00, 0x03, 0x01, 'p', 'A'}, []byte{0x00, 0x03, 0x01, 'p', 'B'}), "p", []byte{})
+	f.Add(header, ranker.SectionParams, []byte("params"))
+	f.Add([]byte("\x00asm\x01\x00\x00\x00\x00\x80"), "", []byte(nil))
+	f.Fuzz(func(t *testing.T, module []byte, name string, payload []byte) {
+		out, err := ranker.WithoutSections(module, name)
+		other := name + "~"
+		// Two sections of one name make Section refuse, not WithoutSections.
+		before, okB, errB := ranker.Section(module, other)
+		dup := errB != nil && strings.Contains(errB.Error(), "two custom sections")
+		if (err == nil) != (errB == nil || dup) {
+			t.Fatalf("WithoutSections: %v; Section: %v; want both to refuse or take the module", err, errB)
+		}
+		if err != nil {
+			return
+		}
+		if _, ok, err := ranker.Section(out, name); ok || err != nil {
+			t.Fatalf("WithoutSections(%q) left the section (%v, %v)", name, ok, err)
+		}
+		after, okA, errA := ranker.Section(out, other)
+		if (errA == nil) != (errB == nil) || okB != okA || !bytes.Equal(before, after) {
+			t.Fatalf("WithoutSections(%q) changed section %q: % x, %v → % x, %v, %v", name, other, before, okB, after, okA, errA)
+		}
+		if again, err := ranker.WithoutSections(out, name); err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("WithoutSections is not idempotent: % x, %v after % x", again, err, out)
+		}
+		with, err := ranker.WithSection(module, name, payload)
+		if err != nil {
+			return // a name that is not UTF-8
+		}
+		if undone, err := ranker.WithoutSections(with, name); err != nil || !bytes.Equal(undone, out) {
+			t.Fatalf("WithoutSections(WithSection(m, %q, p)) = % x, %v; want WithoutSections(m) = % x", name, undone, err, out)
+		}
+	})
+}
+
+// ExampleWithoutSections shows what the host calls a model's code: its
+// module without the parameters and the card, the same for every model
+// trained for one evaluator.
+func ExampleWithoutSections() {
+	evaluator := []byte("\x00asm\x01\x00\x00\x00") // a real evaluator has code sections
+	model, _ := ranker.WithSection(evaluator, ranker.SectionParams, []byte("trained parameters"))
+	code, _ := ranker.WithoutSections(model, ranker.SectionParams, ranker.SectionCard)
+	fmt.Println(len(model), len(code), bytes.Equal(code, evaluator))
+	// Output: 44 8 true
 }

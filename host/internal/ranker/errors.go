@@ -40,6 +40,22 @@ const (
 // ErrClosed is wrapped by the errors of a closed Model.
 var ErrClosed = errors.New("model closed")
 
+// ErrInvalidModel is matched (errors.Is) by every error of Runtime.Load
+// that is the module's fault: bytes that are not a WebAssembly module, a
+// module that does not compile, breaks the ABI, refuses its parameters,
+// describes itself wrongly, fails its smoke call or takes longer than
+// Options.LoadTimeout. Registry.Add and Registry.Activate pass it on. An
+// error because the caller's context ended does not match it.
+var ErrInvalidModel = errors.New("invalid ranking model")
+
+// invalidModel marks a Load error as ErrInvalidModel without changing its
+// message, which already says what is wrong.
+type invalidModel struct{ err error }
+
+func (e *invalidModel) Error() string        { return e.err.Error() }
+func (e *invalidModel) Unwrap() error        { return e.err }
+func (e *invalidModel) Is(target error) bool { return target == ErrInvalidModel }
+
 // ScoreError is the error Model.Score returns: why the model could not
 // score, as a Reason, with the details in its message.
 type ScoreError struct {

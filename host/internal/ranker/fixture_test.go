@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/evaluator"
 	abi "github.com/crewplan/crewplan/sdk/ranker"
 )
 
@@ -78,9 +79,10 @@ func TestFixture(t *testing.T) {
 	}
 }
 
-// TestFixtureGBDT scores the shared fixture matrix with the gbdt evaluator
-// and its fixture parameters, on the fast runtime (the one it is trusted
-// to run on), and wants the scores ranker-wasm/gbdt gets natively.
+// TestFixtureGBDT scores the shared fixture matrix with the embedded gbdt
+// evaluator and its fixture parameters, loaded by the trust rule: it runs
+// on the fast runtime, its code hash the evaluator's. It wants the scores
+// ranker-wasm/gbdt gets natively.
 func TestFixtureGBDT(t *testing.T) {
 	t.Parallel()
 	const rows, cols = 7, 5
@@ -92,13 +94,16 @@ func TestFixtureGBDT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wasm, err := abi.WithSection(guest(t, "gbdt"), abi.SectionParams, readFixture(t, "gbdt-fixture.params"))
+	wasm, err := abi.WithSection(evaluator.GBDT(), abi.SectionParams, readFixture(t, "gbdt-fixture.params"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := load(t, newRuntime(t, ranker.Options{}), wasm, true)
+	m := loadTrust(t, newRuntime(t, ranker.Options{}), wasm)
 	if meta := m.Meta(); meta.Name != "gbdt-fixture" || meta.Extra["kind"] != "gbdt" || len(meta.Features) != cols {
 		t.Errorf("Meta() = %+v", meta)
+	}
+	if !m.Trusted() || m.CodeSHA256() != evaluator.CodeSHA256() {
+		t.Errorf("Trusted() = %v, CodeSHA256() = %s; want true, the evaluator's %s", m.Trusted(), m.CodeSHA256(), evaluator.CodeSHA256())
 	}
 	got, err := m.Score(context.Background(), x, rows, cols)
 	if err != nil {

@@ -2,7 +2,6 @@ package ranker_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,7 +19,6 @@ var guestSpecs = map[string]struct {
 	flags []string
 }{
 	"logreg":            {pkg: "github.com/crewplan/crewplan/ranker-wasm/logreg/cmd/logreg"},
-	"gbdt":              {pkg: "github.com/crewplan/crewplan/ranker-wasm/gbdt/cmd/gbdt"},
 	"misbehave":         {pkg: "./testdata/guests/misbehave"},
 	"misbehave-abi2":    {pkg: "./testdata/guests/misbehave", flags: []string{"-ldflags=-X=main.abiVersion=2"}},
 	"misbehave-noscore": {pkg: "./testdata/guests/misbehave", flags: []string{"-tags=noscore"}},
@@ -101,14 +99,40 @@ func newRuntime(tb testing.TB, o ranker.Options) *ranker.Runtime {
 	return rt
 }
 
-// load loads wasm, closed when the test ends. The first Load of each
-// module and trust runs alone and fills the shared compilation cache; the
-// cold compile takes seconds (tens under -race), a cached one tens of
-// milliseconds, so parallel tests should not each do it.
-func load(tb testing.TB, rt *ranker.Runtime, wasm []byte, trusted bool) *ranker.Model {
+// load loads wasm on the fast runtime when fast is set, on the guarded one
+// otherwise, whatever its code hash (Runtime.LoadForced), closed when the
+// test ends. The first Load of each code and runtime runs alone and fills
+// the shared compilation cache; the cold compile takes seconds (tens under
+// -race), a cached one tens of milliseconds, so parallel tests should not
+// each do it.
+func load(tb testing.TB, rt *ranker.Runtime, wasm []byte, fast bool) *ranker.Model {
 	tb.Helper()
-	sum := sha256.Sum256(wasm)
-	key := fmt.Sprintf("%x/%v", sum, trusted)
+	return loadWith(tb, wasm, fast, func() (*ranker.Model, error) {
+		return rt.LoadForced(context.Background(), wasm, fast)
+	})
+}
+
+// loadTrust loads wasm with Runtime.Load, by the trust rule, as load does.
+func loadTrust(tb testing.TB, rt *ranker.Runtime, wasm []byte) *ranker.Model {
+	tb.Helper()
+	code, err := ranker.CodeSHA256(wasm)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loadWith(tb, wasm, rt.Trusts(code), func() (*ranker.Model, error) {
+		return rt.Load(context.Background(), wasm)
+	})
+}
+
+// loadWith calls do, alone when it is the first load of wasm's code on
+// that runtime, and closes the model when the test ends.
+func loadWith(tb testing.TB, wasm []byte, fast bool, do func() (*ranker.Model, error)) *ranker.Model {
+	tb.Helper()
+	code, err := ranker.CodeSHA256(wasm)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key := fmt.Sprintf("%s/%v", code, fast)
 	compiledMu.Lock()
 	once := compiled[key]
 	if once == nil {
@@ -117,14 +141,13 @@ func load(tb testing.TB, rt *ranker.Runtime, wasm []byte, trusted bool) *ranker.
 	}
 	compiledMu.Unlock()
 	var m *ranker.Model
-	var err error
 	first := false
 	once.Do(func() {
 		first = true
-		m, err = rt.Load(context.Background(), wasm, trusted)
+		m, err = do()
 	})
 	if !first {
-		m, err = rt.Load(context.Background(), wasm, trusted)
+		m, err = do()
 	}
 	if err != nil {
 		tb.Fatal(err)

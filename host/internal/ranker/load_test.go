@@ -2,6 +2,7 @@ package ranker_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestLoadRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := rt.Load(context.Background(), tt.wasm(t), false)
+			m, err := rt.Load(context.Background(), tt.wasm(t))
 			if err == nil {
 				m.Close(context.Background())
 				t.Fatal("Load succeeded")
@@ -73,6 +74,9 @@ func TestLoadRefuses(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "model ") {
 				t.Errorf("Load: %v\nwant it to name the model first", err)
+			}
+			if !errors.Is(err, ranker.ErrInvalidModel) {
+				t.Errorf("Load: %v\nwant it to match ErrInvalidModel", err)
 			}
 		})
 	}

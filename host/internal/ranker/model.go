@@ -23,14 +23,17 @@ import (
 // smokeRows is how many rows of zeros Load scores to check a model.
 const smokeRows = 3
 
-// Model is a loaded, validated ranking model: a compiled module and a pool
-// of its instances. It is safe for concurrent use.
+// Model is a loaded, validated ranking model: its module's compiled code
+// (shared with every model of the same code, see Runtime) and a pool of
+// instances. It is safe for concurrent use.
 type Model struct {
 	rt        *Runtime
 	wrt       wazero.Runtime // rt.fast or rt.guarded
-	compiled  wazero.CompiledModule
+	code      *sharedCode
+	compiled  wazero.CompiledModule // code.mod
 	trusted   bool
 	sum       string // hex SHA-256 of the module file
+	codeSum   string // hex SHA-256 of its code
 	label     string // "model logreg 1", for errors
 	params    []byte // the "crewplan.params" section
 	hasParams bool
@@ -39,10 +42,37 @@ type Model struct {
 
 	// slots holds PoolSize entries: an idle instance, or nil for one to
 	// create when needed. Taking an entry is the right to use it.
-	slots     chan *instance
-	done      chan struct{} // closed by Close
-	closed    atomic.Bool
-	closeOnce sync.Once
+	slots       chan *instance
+	done        chan struct{} // closed by Close
+	closed      atomic.Bool
+	closeOnce   sync.Once
+	releaseOnce sync.Once // gives the code back to the Runtime
+}
+
+// codeSections are the custom sections that are not part of a model's
+// code: what makes one trained model differ from another of the same
+// evaluator.
+var codeSections = []string{ranker.SectionParams, ranker.SectionCard}
+
+// CodeSHA256 returns the hex SHA-256 of a module's code: the module without
+// its "crewplan.params" and "crewplan.card" sections (see
+// ranker.WithoutSections), the same for every model made from one
+// evaluator build. It is what Options.TrustedCode lists and what
+// Model.CodeSHA256 reports. It refuses bytes that are not a WebAssembly
+// module.
+func CodeSHA256(wasm []byte) (string, error) {
+	_, sum, err := codeOf(wasm)
+	return sum, err
+}
+
+// codeOf returns a module's code and its hex SHA-256.
+func codeOf(wasm []byte) ([]byte, string, error) {
+	code, err := ranker.WithoutSections(wasm, codeSections...)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(code)
+	return code, hex.EncodeToString(sum[:]), nil
 }
 
 // wantExports are the functions a module must export, with their types.
@@ -60,24 +90,45 @@ var wantExports = []struct {
 	{ranker.ExportGC, nil, nil},
 }
 
-// Load compiles a model's module, instantiates it and validates it before
-// returning it: the exports of ABI version 1 with their types, the ABI
-// version, the parameters (the module's "crewplan.params" section, when it
-// has one) accepted, metadata that parses, and a smoke call scoring a few
-// rows of zeros to finite scores. A trusted module runs on the fast
-// runtime, any other on the guarded one (see the package doc). Every error
-// names the model and what was wrong with it.
-func (rt *Runtime) Load(ctx context.Context, wasm []byte, trusted bool) (*Model, error) {
+// Load validates a model's module and returns it, ready to score: the
+// exports of ABI version 1 with their types, the ABI version, the
+// parameters (the module's "crewplan.params" section, when it has one)
+// accepted, metadata that parses, and a smoke call scoring a few rows of
+// zeros to finite scores. Every error names the model and what was wrong
+// with it, and matches ErrInvalidModel unless ctx ended.
+//
+// What Load compiles is the module's code (see CodeSHA256): the
+// parameters reach an instance through crewplan_ranker_load, never as part
+// of the compiled module, so every model of one evaluator build shares one
+// compiled module in the Runtime and one entry in the compilation cache.
+// The model runs on the fast runtime when its code hash is one of
+// Options.TrustedCode, on the guarded one otherwise (see the package doc).
+func (rt *Runtime) Load(ctx context.Context, wasm []byte) (*Model, error) {
+	return rt.load(ctx, wasm, trustByCode)
+}
+
+// trust says how load picks a model's runtime.
+type trust int
+
+const (
+	trustByCode  trust = iota // fast when the code hash is trusted
+	forceFast                 // for tests
+	forceGuarded              // for tests
+)
+
+// load is Load, with the runtime chosen by t.
+func (rt *Runtime) load(ctx context.Context, wasm []byte, t trust) (*Model, error) {
+	m, err := rt.loadModel(ctx, wasm, t)
+	if err != nil && ctx.Err() == nil {
+		return nil, &invalidModel{err: err}
+	}
+	return m, err
+}
+
+// loadModel is load, with errors not yet marked.
+func (rt *Runtime) loadModel(ctx context.Context, wasm []byte, t trust) (*Model, error) {
 	sum := sha256.Sum256(wasm)
-	m := &Model{
-		rt:      rt,
-		wrt:     rt.guarded,
-		trusted: trusted,
-		sum:     hex.EncodeToString(sum[:]),
-	}
-	if trusted {
-		m.wrt = rt.fast
-	}
+	m := &Model{rt: rt, sum: hex.EncodeToString(sum[:])}
 	m.label = "model sha256:" + m.sum[:12]
 
 	var err error
@@ -90,12 +141,28 @@ func (rt *Runtime) Load(ctx context.Context, wasm []byte, trusted bool) (*Model,
 		return nil, fmt.Errorf("%s: %w", m.label, err)
 	}
 	m.params = bytes.Clone(m.params)
+	code, codeSum, err := codeOf(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.label, err)
+	}
+	m.codeSum = codeSum
+	switch t {
+	case trustByCode:
+		m.trusted = rt.trusted[codeSum]
+	case forceFast:
+		m.trusted = true
+	}
+	m.wrt = rt.guarded
+	if m.trusted {
+		m.wrt = rt.fast
+	}
 
-	if m.compiled, err = m.wrt.CompileModule(ctx, wasm); err != nil {
+	if m.code, err = rt.compile(ctx, code, codeSum, m.trusted); err != nil {
 		return nil, fmt.Errorf("%s: compile: %w", m.label, err)
 	}
+	m.compiled = m.code.mod
 	if err := m.checkModule(); err != nil {
-		_ = m.compiled.Close(ctx)
+		_ = m.releaseCode(ctx)
 		return nil, err
 	}
 
@@ -109,7 +176,7 @@ func (rt *Runtime) Load(ctx context.Context, wasm []byte, trusted bool) (*Model,
 		}
 	}
 	if cerr != nil {
-		_ = m.compiled.Close(ctx)
+		_ = m.releaseCode(ctx)
 		return nil, fmt.Errorf("%s: %w", m.label, cerr.err)
 	}
 
@@ -120,6 +187,12 @@ func (rt *Runtime) Load(ctx context.Context, wasm []byte, trusted bool) (*Model,
 		m.slots <- nil
 	}
 	return m, nil
+}
+
+// releaseCode gives the model's compiled code back to the Runtime, once.
+func (m *Model) releaseCode(ctx context.Context) (err error) {
+	m.releaseOnce.Do(func() { err = m.rt.release(ctx, m.code) })
+	return err
 }
 
 // cardLabel names a model after its card's name and version, when the
@@ -217,12 +290,26 @@ func (m *Model) instantiate(ctx context.Context) (*instance, *callError) {
 	if cerr == nil && m.hasParams {
 		cerr = in.loadParams(ctx, m.params)
 	}
+	for range warmGCs {
+		if cerr == nil {
+			_, cerr = in.call(ctx, ranker.ExportGC, in.gc)
+		}
+	}
 	if cerr != nil {
 		in.close(ctx)
 		return nil, cerr
 	}
 	return in, nil
 }
+
+// warmGCs is how many times instantiate runs a new instance's garbage
+// collector, after its parameters are loaded and before it serves a call.
+// A Go guest's linear memory grows over its first two collections (the
+// collector's own structures: 48 → 57 → 62 pages for the evaluators,
+// measured) and then holds, so an instance starts at its steady size, with
+// the garbage of loading its parameters collected; the collections every
+// Options.GCEvery calls then find nothing to grow.
+const warmGCs = 2
 
 // validate reads the first instance's metadata and scores a few rows of
 // zeros with it.
@@ -247,7 +334,14 @@ func (m *Model) Meta() ranker.Meta { return m.meta }
 // SHA256 returns the hex SHA-256 of the model's module file.
 func (m *Model) SHA256() string { return m.sum }
 
-// Trusted reports whether the model runs on the fast runtime.
+// CodeSHA256 returns the hex SHA-256 of the model's code: its module
+// without the "crewplan.params" and "crewplan.card" sections (see the
+// function CodeSHA256). Every model trained for one evaluator build has
+// the same.
+func (m *Model) CodeSHA256() string { return m.codeSum }
+
+// Trusted reports whether the model runs on the fast runtime: its code
+// hash is one of Options.TrustedCode.
 func (m *Model) Trusted() bool { return m.trusted }
 
 // Card returns the module's "crewplan.card" section (JSON), or nil.
@@ -365,8 +459,9 @@ func (m *Model) fail(reason string, err error) *ScoreError {
 }
 
 // Close closes the model: later Score calls fail with ReasonClosed. It
-// waits for the calls in flight (or for ctx) and closes every instance and
-// the compiled module.
+// waits for the calls in flight (or for ctx) and closes every instance,
+// and the compiled module unless another model of the same code still
+// uses it.
 func (m *Model) Close(ctx context.Context) error {
 	m.closeOnce.Do(func() {
 		m.closed.Store(true)
@@ -387,7 +482,7 @@ func (m *Model) Close(ctx context.Context) error {
 	for range cap(m.slots) {
 		m.slots <- nil
 	}
-	if err := m.compiled.Close(ctx); err != nil {
+	if err := m.releaseCode(ctx); err != nil {
 		return fmt.Errorf("close %s: %w", m.label, err)
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -24,8 +26,12 @@ import (
 // without a restart. At most one model is live; none means the rule-based
 // ranking decides.
 //
-// Every model is loaded untrusted for now, on the guarded runtime (see the
-// package doc); a later step decides trust by the evaluator's SHA-256.
+// A model runs on the fast or the guarded runtime by the trust rule of
+// Runtime.Load: fast when its code hash (Model.CodeSHA256) is one of the
+// Runtime's Options.TrustedCode, as every model made from the embedded
+// evaluator is by default; guarded otherwise. The registry records a
+// model's file hash; the code hash is computed again at every load, from
+// the file checked against that hash.
 //
 // The zero value plus Dir, Store and Runtime is ready to use; a Registry
 // must not be copied after first use. Its methods are safe for concurrent
@@ -38,11 +44,23 @@ type Registry struct {
 	// Runtime loads and validates the modules.
 	Runtime *Runtime
 	// Logger receives a record when the live model changes or the active
-	// model cannot be loaded at start-up; nil discards the log.
+	// model cannot be loaded (Open, Refresh); nil discards the log.
 	Logger *slog.Logger
+	// Features, when set, are the feature names the host scores with, in
+	// column order: a model whose metadata names other features is
+	// refused (ErrInvalidModel), since it would read the wrong columns.
+	Features []string
 
-	mu   sync.Mutex // changes take turns
-	live atomic.Pointer[Model]
+	mu      sync.Mutex // changes take turns
+	live    atomic.Pointer[Model]
+	failure atomic.Pointer[loadFailure] // why the active model is not live
+}
+
+// loadFailure is why the active model, whose file has SHA-256 sha, failed
+// to load at the last Open or Refresh.
+type loadFailure struct {
+	sha string
+	err error
 }
 
 // ErrModelFile means a registered model's file is missing, unreadable or
@@ -62,9 +80,21 @@ func (r *Registry) log() *slog.Logger {
 // caller falls back as for any other failure.
 func (r *Registry) Active() *Model { return r.live.Load() }
 
+// LoadFailure says why the store's active model is not live: what went
+// wrong when the last Open or Refresh loaded it. It is nil when the active
+// model is live or no model is active. It is safe to call at any time and
+// never waits.
+func (r *Registry) LoadFailure() error {
+	if f := r.failure.Load(); f != nil {
+		return f.err
+	}
+	return nil
+}
+
 // Open loads the active model at start-up. A model that fails to load is
-// logged and left out: the registry runs with none, and the rule-based
-// ranking decides. Only a failure to read the store is returned.
+// logged, kept as LoadFailure and left out: the registry runs with none,
+// and the rule-based ranking decides. Only a failure to read the store is
+// returned.
 func (r *Registry) Open(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -72,9 +102,43 @@ func (r *Registry) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open model registry: %w", err)
 	}
+	r.install(ctx, row, ok)
+	return nil
+}
+
+// Refresh makes the live model the store's active one again when another
+// process (the CLI, another host) changed which model is active: it loads
+// the new one as Open does, or leaves none live when none is active. When
+// nothing changed it costs one store query, and it does not load again a
+// model that failed to (LoadFailure) until another is activated or Open
+// is called. Only a failure to read the store is returned.
+func (r *Registry) Refresh(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	row, ok, err := r.Store.ActiveRankingModel(ctx)
+	if err != nil {
+		return fmt.Errorf("refresh model registry: %w", err)
+	}
+	live, failed := r.live.Load(), r.failure.Load()
+	switch {
+	case !ok && live == nil:
+		r.failure.Store(nil)
+		return nil
+	case ok && live != nil && live.SHA256() == row.SHA256:
+		return nil
+	case ok && live == nil && failed != nil && failed.sha == row.SHA256:
+		return nil
+	}
+	r.install(ctx, row, ok)
+	return nil
+}
+
+// install makes row's model live (none when ok is false), or records why
+// it could not load it and leaves none live.
+func (r *Registry) install(ctx context.Context, row *store.RankingModel, ok bool) {
 	if !ok {
 		r.swap(ctx, nil)
-		return nil
+		return
 	}
 	m, err := r.load(ctx, row)
 	if err != nil {
@@ -82,10 +146,10 @@ func (r *Registry) Open(ctx context.Context) error {
 			slog.Int64("model_id", row.ID), slog.String("name", row.Name), slog.String("version", row.Version),
 			slog.String("error", err.Error()))
 		r.swap(ctx, nil)
-		return nil
+		r.failure.Store(&loadFailure{sha: row.SHA256, err: err})
+		return
 	}
 	r.swap(ctx, m)
-	return nil
 }
 
 // Add validates a model's module by loading it (ABI version, exports and
@@ -94,12 +158,13 @@ func (r *Registry) Open(ctx context.Context) error {
 // inactive. Name and version come from the model's metadata, the card
 // from its "crewplan.card" section (which must be a JSON object when
 // present) and the training metrics from the card's "metrics" object
-// ("{}" when it has none). A module already registered is refused with
-// store.ErrConflict. A module that fails leaves no file and no row.
+// ("{}" when it has none). A module that fails validation is refused with
+// an error matching ErrInvalidModel, one already registered with
+// store.ErrConflict; either leaves no file and no row.
 func (r *Registry) Add(ctx context.Context, wasm []byte) (*store.RankingModel, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m, err := r.Runtime.Load(ctx, wasm, false)
+	m, err := r.loadModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("add ranking model: %w", err)
 	}
@@ -116,7 +181,7 @@ func (r *Registry) Add(ctx context.Context, wasm []byte) (*store.RankingModel, e
 	if card := m.Card(); len(card) > 0 {
 		var c map[string]json.RawMessage
 		if err := json.Unmarshal(card, &c); err != nil || c == nil {
-			return nil, fmt.Errorf("add ranking model %s %s: its crewplan.card section is not a JSON object", meta.Name, meta.Version)
+			return nil, &invalidModel{err: fmt.Errorf("add ranking model %s %s: its crewplan.card section is not a JSON object", meta.Name, meta.Version)}
 		}
 		row.Card = string(card)
 		var metrics map[string]json.RawMessage
@@ -144,9 +209,9 @@ func (r *Registry) Add(ctx context.Context, wasm []byte) (*store.RankingModel, e
 
 // Activate makes model id the live model: it reads the model's file,
 // checks that its SHA-256 is the one recorded (ErrModelFile otherwise),
-// loads and validates it, and only then marks it active and swaps it in;
-// the model live before is closed after the swap. On any failure nothing
-// changes.
+// loads and validates it (ErrInvalidModel when it fails), and only then
+// marks it active and swaps it in; the model live before is closed after
+// the swap. On any failure nothing changes.
 func (r *Registry) Activate(ctx context.Context, id int64) (*store.RankingModel, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -224,12 +289,23 @@ func (r *Registry) Close(ctx context.Context) error {
 	return nil
 }
 
+// Path returns the path of row's module file: Dir/row.File, or, when
+// row.File is not a plain name inside Dir (which Add never records),
+// Dir/<row.SHA256>.wasm, the name Add gives. It checks neither that the
+// file exists nor its SHA-256; Activate does.
+func (r *Registry) Path(row *store.RankingModel) string {
+	if !filepath.IsLocal(row.File) {
+		return filepath.Join(r.Dir, row.SHA256+".wasm")
+	}
+	return filepath.Join(r.Dir, row.File)
+}
+
 // load reads row's file, checks its SHA-256 and loads it.
 func (r *Registry) load(ctx context.Context, row *store.RankingModel) (*Model, error) {
 	if !filepath.IsLocal(row.File) {
 		return nil, fmt.Errorf("model %s %s: file %q: %w: not a path inside the models directory", row.Name, row.Version, row.File, ErrModelFile)
 	}
-	path := filepath.Join(r.Dir, row.File)
+	path := r.Path(row)
 	wasm, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -242,18 +318,45 @@ func (r *Registry) load(ctx context.Context, row *store.RankingModel) (*Model, e
 		return nil, fmt.Errorf("model %s %s: %w: %s has SHA-256 %s, the registry recorded %s; add the module again",
 			row.Name, row.Version, ErrModelFile, path, got, row.SHA256)
 	}
-	return r.Runtime.Load(ctx, wasm, false)
+	return r.loadModule(ctx, wasm)
 }
 
-// swap makes m the live model and closes the one before it.
+// loadModule loads wasm on the runtime and checks its feature names
+// against Features.
+func (r *Registry) loadModule(ctx context.Context, wasm []byte) (*Model, error) {
+	m, err := r.Runtime.Load(ctx, wasm)
+	if err != nil || r.Features == nil {
+		return m, err
+	}
+	if got := m.Meta().Features; !slices.Equal(got, r.Features) {
+		_ = m.Close(ctx)
+		return nil, &invalidModel{fmt.Errorf("%s: its features (%s) are not the ones crewplan scores with (%d: %s): train it on this version's features",
+			m.label, shorten(got), len(r.Features), shorten(r.Features))}
+	}
+	return m, nil
+}
+
+// shorten lists names for a message, the first few only.
+func shorten(names []string) string {
+	const most = 5
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … %d in all", strings.Join(names[:most], ", "), len(names))
+}
+
+// swap makes m the live model, the store's active one (none when m is
+// nil), clears LoadFailure and closes the model live before.
 func (r *Registry) swap(ctx context.Context, m *Model) {
+	r.failure.Store(nil)
 	old := r.live.Swap(m)
 	if old == m {
 		return
 	}
 	if m != nil {
 		r.log().Info("ranking model live", slog.String("sha256", m.SHA256()),
-			slog.String("name", m.Meta().Name), slog.String("version", m.Meta().Version))
+			slog.String("name", m.Meta().Name), slog.String("version", m.Meta().Version),
+			slog.String("code_sha256", m.CodeSHA256()), slog.Bool("trusted", m.Trusted()))
 	} else if old != nil {
 		r.log().Info("no ranking model live; ranking by rules")
 	}

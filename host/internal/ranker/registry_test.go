@@ -3,14 +3,18 @@ package ranker_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/evaluator"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
 	"github.com/crewplan/crewplan/ranker-wasm/logreg"
 	abi "github.com/crewplan/crewplan/sdk/ranker"
 )
@@ -106,7 +110,10 @@ func testRegistryLifecycle(t *testing.T, s *store.Store) {
 	if a.Metrics != `{"auc":0.81,"logloss":0.42}` || a.Card == "{}" {
 		t.Errorf("Add recorded metrics %s, card %s", a.Metrics, a.Card)
 	}
-	if onDisk, err := os.ReadFile(filepath.Join(r.Dir, a.File)); err != nil || string(onDisk) != string(wasmA) {
+	if r.Path(a) != filepath.Join(r.Dir, a.File) {
+		t.Errorf("Path = %s, want %s", r.Path(a), filepath.Join(r.Dir, a.File))
+	}
+	if onDisk, err := os.ReadFile(r.Path(a)); err != nil || string(onDisk) != string(wasmA) {
 		t.Fatalf("the model file: %v", err)
 	}
 	if r.Active() != nil {
@@ -125,6 +132,9 @@ func testRegistryLifecycle(t *testing.T, s *store.Store) {
 	liveA := r.Active()
 	if liveA == nil || liveA.SHA256() != a.SHA256 {
 		t.Fatalf("live model %q, want %s", liveSHA(r), a.SHA256)
+	}
+	if liveA.Trusted() {
+		t.Error("a logreg model runs on the fast runtime: only the embedded evaluator's code is trusted")
 	}
 	want, err := abi.DecodeScores(readFixture(t, "fixture-scores.bin"), 7)
 	if err != nil {
@@ -256,13 +266,20 @@ func TestRegistryAddRefuses(t *testing.T) {
 	ctx := context.Background()
 	r := newRegistry(t, nil)
 	bad := guest(t, "misbehave-abi2")
-	if _, err := r.Add(ctx, bad); err == nil {
-		t.Fatal("Add accepted a module of ABI version 2")
+	if _, err := r.Add(ctx, bad); !errors.Is(err, ranker.ErrInvalidModel) {
+		t.Fatalf("Add of a module of ABI version 2 = %v, want ErrInvalidModel", err)
 	} else {
 		t.Log(err)
 	}
-	if _, err := r.Add(ctx, []byte("not wasm")); err == nil {
-		t.Fatal("Add accepted bytes that are not WebAssembly")
+	if _, err := r.Add(ctx, []byte("not wasm")); !errors.Is(err, ranker.ErrInvalidModel) {
+		t.Fatalf("Add of bytes that are not WebAssembly = %v, want ErrInvalidModel", err)
+	}
+	cardList, err := abi.WithSection(scoringHand(t), abi.SectionCard, []byte("[1]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Add(ctx, cardList); !errors.Is(err, ranker.ErrInvalidModel) || !strings.Contains(err.Error(), "not a JSON object") {
+		t.Fatalf("Add of a module whose card is a list = %v, want ErrInvalidModel", err)
 	}
 	if got := files(t, r.Dir); len(got) != 0 {
 		t.Errorf("models directory holds %v after refused adds", got)
@@ -270,4 +287,130 @@ func TestRegistryAddRefuses(t *testing.T) {
 	if rows, err := r.Store.ListRankingModels(ctx); err != nil || len(rows) != 0 {
 		t.Errorf("ListRankingModels = %v, %v; want none", rows, err)
 	}
+}
+
+// TestRegistryTrust adds and activates two models made from the embedded
+// evaluator, as training does: each runs on the fast runtime, by its code
+// hash, and scores as the native evaluator does.
+func TestRegistryTrust(t *testing.T) {
+	ctx := context.Background()
+	r := newRegistry(t, nil)
+	p := gbdtParams(t)
+	x, want := benchMatrix(), make([]float32, benchRows)
+	for _, version := range []string{"1", "2"} {
+		p.Version = version
+		p.Base += 0.5 // other scores
+		wasm, err := evaluator.Module(p, []byte(`{"name":"bench-gbdt","metrics":{"ndcg@5":0.9}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, err := r.Add(ctx, wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Metrics != `{"ndcg@5":0.9}` {
+			t.Errorf("Add recorded metrics %s", row.Metrics)
+		}
+		if _, err := r.Activate(ctx, row.ID); err != nil {
+			t.Fatal(err)
+		}
+		m := r.Active()
+		if m == nil || m.SHA256() != row.SHA256 || !m.Trusted() || m.CodeSHA256() != evaluator.CodeSHA256() {
+			t.Fatalf("version %s live: %v; want it trusted, with the evaluator's code hash", version, m)
+		}
+		native := gbdt.New()
+		if err := native.Load(gbdt.Encode(p)); err != nil {
+			t.Fatal(err)
+		}
+		if err := native.Score(x, benchRows, benchCols, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Score(ctx, x, benchRows, benchCols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+				t.Errorf("version %s, row %d scored %v, natively %v", version, i+1, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestRegistryRefresh changes the active model through one registry, as
+// the CLI or another host would, and checks that Refresh on a second one
+// follows, and that LoadFailure says why an active model is not live.
+func TestRegistryRefresh(t *testing.T) {
+	ctx := context.Background()
+	r := newRegistry(t, nil)
+	wasmA, wasmB := registryModels(t)
+	a, err := r.Add(ctx, wasmA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Add(ctx, wasmB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log logRecords
+	other := &ranker.Registry{Dir: r.Dir, Store: r.Store, Runtime: r.Runtime, Logger: slog.New(&log)}
+	defer other.Close(ctx)
+	check := func(step, wantSHA string, wantFailure error) {
+		t.Helper()
+		if err := other.Refresh(ctx); err != nil {
+			t.Fatalf("%s: Refresh: %v", step, err)
+		}
+		if got := liveSHA(other); got != wantSHA {
+			t.Errorf("%s: live %q, want %q", step, got, wantSHA)
+		}
+		if got := other.LoadFailure(); !errors.Is(got, wantFailure) || (got == nil) != (wantFailure == nil) {
+			t.Errorf("%s: LoadFailure() = %v, want %v", step, got, wantFailure)
+		}
+	}
+	check("nothing active", "", nil)
+	if _, err := r.Activate(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("a activated elsewhere", a.SHA256, nil)
+	liveA := other.Active()
+	check("nothing changed", a.SHA256, nil)
+	if other.Active() != liveA {
+		t.Error("Refresh loaded the live model again although nothing changed")
+	}
+	if _, err := r.Activate(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("b activated elsewhere", b.SHA256, nil)
+
+	// a's file corrupted, and a activated by the store alone: the model
+	// cannot load; Refresh says why, and does not try again every time.
+	path := filepath.Join(r.Dir, a.File)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]byte(nil), good...)
+	bad[len(bad)/2] ^= 0xff
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Store.ActivateRankingModel(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("a activated with a corrupted file", "", ranker.ErrModelFile)
+	check("again", "", ranker.ErrModelFile)
+	if n := log.count("active ranking model not loaded; ranking by rules"); n != 1 {
+		t.Errorf("the corrupted model was loaded %d times, want once", n)
+	}
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Activate(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("b activated again", b.SHA256, nil)
+	if err := r.Deactivate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("deactivated elsewhere", "", nil)
 }

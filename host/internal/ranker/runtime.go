@@ -14,19 +14,40 @@
 // WithCloseOnContextDone(true): wazero checks for a done context at every
 // loop header, so a module that loops forever is stopped at the deadline
 // and closed. Go-compiled guests loop in nearly every function, so that
-// check costs. Scoring 50 candidates × 35 features with the logreg
-// evaluator on a 2-core machine (BenchmarkScoreFast, BenchmarkScoreGuarded
-// and BenchmarkScoreNative in this package) took about 31 µs on the fast
-// runtime, 220 µs on the guarded one (7×) and 9.5 µs natively. The fast
-// runtime has no check: a deadline there is noticed only after the call
-// returns, and a module that never returns keeps its goroutine, its
-// instance and a core busy for good.
+// check costs. Scoring 50 candidates × 35 features on a 2-core machine
+// (BenchmarkScore* in this package) took, with the embedded gbdt evaluator
+// and 100 trees of depth 4, about 205 µs on the fast runtime, 1.2 ms on
+// the guarded one (5.7×) and 48 µs natively; with the logreg evaluator
+// 18 µs, 138 µs (7.8×) and 5.4 µs. The fast runtime has no check: a
+// deadline there is noticed only after the call returns, and a module that
+// never returns keeps its goroutine, its instance and a core busy for
+// good.
 //
-// Load therefore runs a module on the fast runtime only when the caller
-// passes trusted: the project's own evaluators, whose parameter blobs are
-// validated so that evaluation always terminates (a later step decides
-// trust by the evaluator's SHA-256, see Model.SHA256). Every other module
-// runs guarded.
+// # Which modules run fast
+//
+// A module runs on the fast runtime if and only if the SHA-256 of its code
+// is trusted (Options.TrustedCode). A module's code is the module without
+// its "crewplan.params" and "crewplan.card" sections (CodeSHA256,
+// Model.CodeSHA256). By default the one trusted code is that of the
+// evaluator embedded in package evaluator: crewplan's gradient-boosted
+// trees, whose Load refuses any parameters it has not validated so that
+// evaluation always terminates (every child after its parent, at most 16
+// splits deep). A trained model is that evaluator with new
+// parameters, so it has the evaluator's code hash and runs fast. Any other
+// module runs guarded: a foreign model, an evaluator built from other
+// sources or by another toolchain, even the embedded one with one more
+// custom section.
+//
+// # One compiled module per evaluator
+//
+// Load compiles a module's code, not the file, and hands the parameters to
+// each instance through crewplan_ranker_load. Models with the same code
+// share one compiled module in the Runtime (counted, closed with the last
+// of them) and one entry in the compilation cache on disk, which never
+// evicts: some MiB per evaluator build, not per trained model. A model
+// loaded while another of its code is loaded (an activation or rollback
+// in the Registry, which loads the new model before it closes the old)
+// neither compiles nor reads the cache.
 //
 // # Failure reasons
 //
@@ -39,14 +60,20 @@ package ranker
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/crewplan/crewplan/host/internal/ranker/evaluator"
 )
 
 // Defaults for the zero fields of Options.
@@ -104,6 +131,14 @@ type Options struct {
 	// Logger receives a warning whenever an instance is discarded, and a
 	// debug record when one is recycled; nil discards the log.
 	Logger *slog.Logger
+	// TrustedCode lists the code hashes (see CodeSHA256: the hex SHA-256
+	// of a module without its "crewplan.params" and "crewplan.card"
+	// sections) of the modules that run on the fast runtime, without
+	// deadline checks; every other module runs guarded. nil trusts the
+	// embedded evaluator's code alone (evaluator.CodeSHA256); an empty,
+	// non-nil slice trusts none. List only evaluators whose parameters are
+	// validated so that a score call always ends.
+	TrustedCode []string
 }
 
 // withDefaults fills the zero fields of o and checks the rest.
@@ -135,6 +170,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.TrustedCode == nil {
+		o.TrustedCode = []string{evaluator.CodeSHA256()}
+	}
+	for _, h := range o.TrustedCode {
+		if b, err := hex.DecodeString(h); err != nil || len(b) != sha256.Size {
+			return o, fmt.Errorf("ranker options: trusted code %q: want a hex SHA-256 (64 hex digits)", h)
+		}
+	}
 	switch {
 	case o.Deadline < 0:
 		return o, fmt.Errorf("ranker options: deadline %s: want a positive duration", o.Deadline)
@@ -154,8 +197,90 @@ func (o Options) withDefaults() (Options, error) {
 type Runtime struct {
 	opts    Options
 	cache   wazero.CompilationCache
-	fast    wazero.Runtime // trusted modules: no termination checks
-	guarded wazero.Runtime // everything else: stopped at the deadline
+	fast    wazero.Runtime  // trusted code: no termination checks
+	guarded wazero.Runtime  // everything else: stopped at the deadline
+	trusted map[string]bool // Options.TrustedCode, lowercase
+
+	mu    sync.Mutex
+	codes map[codeKey]*sharedCode // the compiled code of the loaded models
+}
+
+// codeKey names a compiled module: its code's hash, and the runtime it is
+// compiled for (wazero compiles termination checks into guarded code).
+type codeKey struct {
+	sum  string
+	fast bool
+}
+
+// sharedCode is a compiled module that the models of one code share.
+type sharedCode struct {
+	key   codeKey
+	ready chan struct{} // closed once mod or err is set
+	mod   wazero.CompiledModule
+	err   error
+	refs  int // models holding it, and loads waiting for it; under Runtime.mu
+}
+
+// compile returns the compiled module of code (whose hash is sum) for the
+// fast or the guarded runtime: the one the Runtime holds, or a new one.
+// Give it back with release.
+func (rt *Runtime) compile(ctx context.Context, code []byte, sum string, fast bool) (*sharedCode, error) {
+	key := codeKey{sum: sum, fast: fast}
+	rt.mu.Lock()
+	if c := rt.codes[key]; c != nil {
+		c.refs++
+		rt.mu.Unlock()
+		select {
+		case <-c.ready:
+		case <-ctx.Done():
+			_ = rt.release(ctx, c)
+			return nil, ctx.Err()
+		}
+		if c.err != nil {
+			_ = rt.release(ctx, c)
+			return nil, c.err
+		}
+		return c, nil
+	}
+	c := &sharedCode{key: key, ready: make(chan struct{}), refs: 1}
+	rt.codes[key] = c
+	rt.mu.Unlock()
+
+	wrt := rt.guarded
+	if fast {
+		wrt = rt.fast
+	}
+	c.mod, c.err = wrt.CompileModule(ctx, code)
+	if c.err != nil {
+		// Loads already waiting get the error; later ones try again.
+		rt.mu.Lock()
+		if rt.codes[key] == c {
+			delete(rt.codes, key)
+		}
+		c.refs--
+		rt.mu.Unlock()
+	}
+	close(c.ready)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
+}
+
+// release gives back a compiled module compile returned, closing it when
+// no model holds it any more.
+func (rt *Runtime) release(ctx context.Context, c *sharedCode) error {
+	rt.mu.Lock()
+	c.refs--
+	last := c.refs == 0
+	if last && rt.codes[c.key] == c {
+		delete(rt.codes, c.key)
+	}
+	rt.mu.Unlock()
+	if last && c.mod != nil {
+		return c.mod.Close(ctx)
+	}
+	return nil
 }
 
 // NewRuntime creates a Runtime: the compilation cache (on disk in
@@ -185,6 +310,11 @@ func NewRuntime(ctx context.Context, o Options) (*Runtime, error) {
 		cache:   cache,
 		fast:    wazero.NewRuntimeWithConfig(ctx, cfg),
 		guarded: wazero.NewRuntimeWithConfig(ctx, cfg.WithCloseOnContextDone(true)),
+		trusted: make(map[string]bool, len(o.TrustedCode)),
+		codes:   make(map[codeKey]*sharedCode),
+	}
+	for _, h := range o.TrustedCode {
+		rt.trusted[strings.ToLower(h)] = true
 	}
 	for _, r := range []wazero.Runtime{rt.fast, rt.guarded} {
 		if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
@@ -193,6 +323,13 @@ func NewRuntime(ctx context.Context, o Options) (*Runtime, error) {
 		}
 	}
 	return rt, nil
+}
+
+// Trusts reports whether a module whose code has the hex SHA-256
+// codeSHA256 (see CodeSHA256) runs on the fast runtime: whether it is one
+// of Options.TrustedCode.
+func (rt *Runtime) Trusts(codeSHA256 string) bool {
+	return rt.trusted[strings.ToLower(codeSHA256)]
 }
 
 // Close closes every model loaded by rt, its instances, and the runtimes.

@@ -81,7 +81,8 @@ func TestRecycle(t *testing.T) {
 	var log logRecords
 	rt := newRuntime(t, ranker.Options{
 		MaxMemoryPages: 512, PoolSize: 1, RecycleAfter: 4, GCEvery: 3,
-		Logger: slog.New(&log),
+		Deadline: time.Second, // not the 50 ms default: a busy -race run took longer and discarded the instance
+		Logger:   slog.New(&log),
 	})
 	m := load(t, rt, guest(t, "misbehave"), false)
 	for i := range 10 {
