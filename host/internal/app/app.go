@@ -1,5 +1,6 @@
 // Package app wires crewplan together — configuration, logging, the store,
-// the rule plugins, metrics and the web server — and owns their lifecycle:
+// the rule plugins, the ranking models, metrics and the web server — and
+// owns their lifecycle:
 // New(ctx, cfg) → Start(ctx) → Close().
 package app
 
@@ -35,6 +36,7 @@ type App struct {
 	registry *prometheus.Registry
 	plugins  *pluginhost.Host
 	rules    *rules.Engine
+	ranker   *Ranker
 	review   *runs.Review
 	cron     *runs.Cron
 	http     *fiber.App
@@ -89,7 +91,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if err := a.startPlugins(ctx); err != nil {
 		return nil, err
 	}
-	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log, BoundLater: true}
+	if a.ranker, err = OpenRanker(ctx, cfg.Ranker, a.store, a.log); err != nil {
+		return nil, err
+	}
+	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log, BoundLater: true, Ranking: a.ranker.Service.ForRun}
 	clock := runs.Clock(cfg.Location())
 	a.review = &runs.Review{Service: svc, Now: clock}
 	a.cron = &runs.Cron{Service: svc, Now: clock, Location: cfg.Location(), Log: a.log}
@@ -109,6 +114,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Plugins:      a.pluginStatus,
 		Runs:         a.review,
 		Cron:         a.cron,
+		Ranker:       a.ranker.Service,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build web server: %w", err)
@@ -261,6 +267,10 @@ func (a *App) Close() error {
 			a.review = nil
 		}
 		cancel()
+	}
+	if a.ranker != nil {
+		errs = append(errs, a.ranker.Close(context.Background()))
+		a.ranker = nil
 	}
 	if a.plugins != nil {
 		a.plugins.Close()

@@ -126,7 +126,11 @@ func (s *Service) run(ctx context.Context, trigger Trigger, by string, now civil
 		return nil, nil, err
 	}
 	log.Info("scheduler run", "run", done.ID, "trigger", trigger, "placed", done.Placed, "failed", done.Failed,
-		"bumps", done.Bumps, "ms", done.ElapsedMS, "batches", res.Stats.Batches, "candidates", res.Stats.Candidates)
+		"bumps", done.Bumps, "ms", done.ElapsedMS, "batches", res.Stats.Batches, "candidates", res.Stats.Candidates,
+		"ranker", done.Ranker, "fallbacks", done.Fallbacks)
+	if sh := res.Stats.Shadow; sh != nil {
+		log.Info("shadow ranking", "run", done.ID, "model", sh.Ranker, "decisions", sh.Decisions, "agreed", sh.Agreed, "fallbacks", sh.Fallbacks)
+	}
 	return done, res, nil
 }
 

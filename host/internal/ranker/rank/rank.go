@@ -1,0 +1,201 @@
+// Package rank puts a ranking model to work in the scheduler: it builds
+// each run's ranking from the live model, the store's history and the
+// configuration, and falls back to the rule-based ranking in layers.
+//
+//   - No live model: the rule-based ranking decides everything. An active
+//     model that failed to load is the same, but the run's record counts
+//     each decision under ReasonLoad, so nobody mistakes it for a model's
+//     choice.
+//   - A model that fails on a decision (a trap, a timeout, the memory cap,
+//     NaN or the wrong number of scores; see package ranker): the rules
+//     decide that one, counted under the model's reason. After MaxFailures
+//     failures in a row the model sits out the rest of the run, and every
+//     later decision is counted under the reason of the last failure, so
+//     that a module that hangs costs a few deadlines rather than one per
+//     decision, and the run's record still says why.
+//   - A model not confident enough (its first choice scores under
+//     Config.ConfidenceThreshold): the rules decide that one, counted
+//     under ReasonLowConfidence.
+//
+// In shadow mode (Config.Shadow) the model scores every placement while
+// the rules decide; the run's record reports how often the model would
+// have placed the same employee, and the debug log has both orders of
+// each placement.
+package rank
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/features"
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+// The reasons this package counts fallbacks under, besides those of
+// package ranker.
+const (
+	ReasonLoad          = "load"
+	ReasonLowConfidence = "low_confidence"
+	ReasonFeatures      = "features"
+)
+
+// MaxFailures is how many decisions in a row a model may fail before it
+// sits out the rest of a run.
+const MaxFailures = 3
+
+// Config is the ranker section of the configuration.
+type Config struct {
+	// ConfidenceThreshold: a decision whose first choice the model scores
+	// under it goes to the rules (0 never does).
+	ConfidenceThreshold float64
+	// Shadow: the model scores, the rules decide.
+	Shadow bool
+}
+
+// failing is the ranking of a run whose active model did not load: the
+// rules decide every decision, counted under ReasonLoad.
+type failing struct{ err error }
+
+func (f failing) Name() string { return "rules (active model not loaded)" }
+
+func (f failing) Rank(context.Context, *scheduler.Decision) ([]int, error) {
+	return nil, &Error{ReasonLoad, f.err}
+}
+
+// Error is a decision left to the rules, with the reason it is counted
+// under.
+type Error struct {
+	reason string
+	err    error
+}
+
+func (e *Error) Error() string { return e.reason + ": " + e.err.Error() }
+
+// Reason returns the reason the fallback is counted under.
+func (e *Error) Reason() string { return e.reason }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.err }
+
+// Model ranks a run's decisions with a ranking model. It is used by one
+// run at a time.
+type Model struct {
+	m       *ranker.Model
+	history *features.History
+	cfg     Config
+	log     *slog.Logger
+	now     civil.Date
+	holiday map[civil.Date]bool // weeks with a holiday, by Sunday
+
+	failures int    // module faults in a row
+	last     *Error // the last fault, once failures reaches MaxFailures
+	x        []float32
+	order    []int
+	scores   []float32
+}
+
+// New returns the ranking of a run over in by model m, with the store's
+// history before the run.
+func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, log *slog.Logger) *Model {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}}
+	for _, d := range in.Snapshot.Holidays {
+		r.holiday[d.WeekStart()] = true
+	}
+	return r
+}
+
+// Name names the model: its name and version.
+func (r *Model) Name() string {
+	meta := r.m.Meta()
+	return meta.Name + " " + meta.Version
+}
+
+// Rank orders d.Choices by the model's scores, best first; equal scores
+// keep the rule-based order.
+func (r *Model) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
+	if r.last != nil {
+		return nil, r.last
+	}
+	order, err := r.rank(ctx, d)
+	var se *ranker.ScoreError
+	switch {
+	case errors.As(err, &se):
+		r.failures++
+		if r.failures == MaxFailures {
+			r.log.Warn("ranking model left out for the rest of the run", "model", r.Name(), "failures", r.failures, "err", err)
+			r.last = &Error{se.Reason(), fmt.Errorf("the model failed %d decisions in a row, the last with: %w; the rules decide the rest of this run", MaxFailures, err)}
+		}
+		return nil, err
+	case err != nil:
+		return nil, err
+	}
+	r.failures = 0
+	if r.cfg.Shadow {
+		r.log.Debug("shadow ranking", "event", d.Event.Ref, "date", d.Date.String(),
+			"rules", employees(d, nil), "model", employees(d, order))
+	}
+	return order, nil
+}
+
+func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
+	n := len(d.Choices)
+	r.x = r.x[:0]
+	x := features.Context{
+		Type: d.Event.Type, Date: d.Date, Start: d.Start, DurationMin: d.Event.DurationMin,
+		Due: d.Event.Due, WindowStart: d.Event.Start, Now: r.now, HolidayWeek: r.holiday[d.Date.WeekStart()],
+	}
+	if x.WindowStart.IsZero() {
+		x.WindowStart = d.Date
+	}
+	for i := range d.Choices {
+		c := &d.Choices[i]
+		l := d.Load(i)
+		cand := features.Candidate{
+			Employee: c.Employee.ID, Role: c.Employee.Role, Tier: c.Tier,
+			Week: l.Assignments, Minute: l.Minutes, Days: l.Days, Today: l.Today,
+		}
+		r.x = r.history.Append(r.x, &cand, &x)
+	}
+	scores, err := r.m.Score(ctx, r.x, n, features.Count)
+	if err != nil {
+		var se *ranker.ScoreError
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, &Error{ReasonFeatures, err}
+	}
+	r.scores = append(r.scores[:0], scores...)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.scores[b], r.scores[a]) })
+	if top := float64(r.scores[order[0]]); top < r.cfg.ConfidenceThreshold {
+		return nil, &Error{ReasonLowConfidence, fmt.Errorf("the first choice scores %.3f, under the threshold %.3f", top, r.cfg.ConfidenceThreshold)}
+	}
+	return order, nil
+}
+
+// employees lists d's employees in order (nil: as they come).
+func employees(d *scheduler.Decision, order []int) []string {
+	out := make([]string, len(d.Choices))
+	for k := range out {
+		i := k
+		if order != nil {
+			i = order[k]
+		}
+		out[k] = d.Choices[i].Employee.ID
+	}
+	return out
+}
+
+var _ scheduler.Ranker = (*Model)(nil)

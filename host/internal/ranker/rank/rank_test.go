@@ -1,0 +1,255 @@
+package rank_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crewplan/crewplan/host/internal/demo"
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/features"
+	"github.com/crewplan/crewplan/host/internal/ranker/rank"
+	"github.com/crewplan/crewplan/host/internal/ranker/train"
+	"github.com/crewplan/crewplan/host/internal/runs"
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	"github.com/crewplan/crewplan/sdk/civil"
+)
+
+var (
+	ctx      = context.Background()
+	demoNow  = time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)
+	runNow   = civil.DateTime{Date: civil.DateOf(demoNow), Clock: civil.NewClock(9, 30)}
+	cacheDir string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rank-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cacheDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// faulty builds the faulty test guest in the given mode (see
+// testdata/faulty), declaring the host's feature names.
+func faulty(t *testing.T, mode string) []byte {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to build the test guests")
+	}
+	out := filepath.Join(t.TempDir(), mode+".wasm")
+	cmd := exec.Command(gobin, "build", "-buildmode=c-shared", "-trimpath", "-o", out,
+		"-ldflags=-X=main.mode="+mode+" -X=main.features="+strings.Join(features.Names, ","), "./testdata/faulty")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the faulty guest: %v\n%s", err, msg)
+	}
+	wasm, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wasm
+}
+
+// fixture is a demo store with a model registry and the run service that
+// uses it.
+type fixture struct {
+	st  *store.Store
+	reg *ranker.Registry
+	svc *rank.Service
+	run *runs.Service
+}
+
+func newFixture(t *testing.T, cfg rank.Config) *fixture {
+	t.Helper()
+	st := storetest.SQLite(t)
+	if _, err := demo.Load(ctx, st, demoNow); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := ranker.NewRuntime(ctx, ranker.Options{CacheDir: cacheDir, Deadline: 500 * time.Millisecond, MaxMemoryPages: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := &ranker.Registry{Dir: t.TempDir(), Store: st, Runtime: rt, Features: features.Names}
+	t.Cleanup(func() { reg.Close(ctx); rt.Close(ctx) })
+	if err := reg.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := &rank.Service{Store: st, Registry: reg, Config: cfg}
+	return &fixture{st: st, reg: reg, svc: svc, run: &runs.Service{Store: st, Rules: pluginhost.InProcessRules(), Ranking: svc.ForRun}}
+}
+
+// schedule runs the scheduler on the fixture's store.
+func (f *fixture) schedule(t *testing.T) (*store.SchedulerRun, *scheduler.Result) {
+	t.Helper()
+	rec, res, err := f.run.Run(ctx, runs.TriggerManual, "test", runNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, res
+}
+
+func (f *fixture) activate(t *testing.T, wasm []byte) *store.RankingModel {
+	t.Helper()
+	m, err := f.reg.Add(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.reg.Activate(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func fallbacks(t *testing.T, rec *store.SchedulerRun) map[string]int {
+	t.Helper()
+	var fb map[string]int
+	if err := json.Unmarshal([]byte(rec.FallbackDetail), &fb); err != nil {
+		t.Fatal(err)
+	}
+	return fb
+}
+
+// TestFaultyModels: a model that traps, loops forever, grows its memory
+// without bound, returns the wrong number of scores or NaN, or is never
+// confident, is contained: every decision it fails goes to the rules,
+// counted under its reason, and the run's result equals the rule-based
+// run's. One that scores in the rule-based order ranks every decision and
+// changes nothing either.
+func TestFaultyModels(t *testing.T) {
+	f := newFixture(t, rank.Config{ConfidenceThreshold: 0.5})
+	rulesRec, rules := f.schedule(t)
+	if rulesRec.Ranker != "rules" || rulesRec.Fallbacks != 0 || rules.Stats.Placed == 0 {
+		t.Fatalf("rule-based run: %+v", rulesRec)
+	}
+	for _, tc := range []struct {
+		mode, reason string
+	}{
+		{"ok", ""},
+		{"trap", ranker.ReasonTrap},
+		{"loop", ranker.ReasonTimeout},
+		{"memory", ranker.ReasonMemory},
+		{"wronglen", ranker.ReasonWrongLength},
+		{"nan", ranker.ReasonNaN},
+		{"low", rank.ReasonLowConfidence},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			m := f.activate(t, faulty(t, tc.mode))
+			rec, res := f.schedule(t)
+			if !reflect.DeepEqual(res.Proposals, rules.Proposals) || !reflect.DeepEqual(res.Failures, rules.Failures) {
+				t.Errorf("the run's result differs from the rule-based run's")
+			}
+			if want := "faulty-" + tc.mode + " 1"; rec.Ranker != want || m.Name != "faulty-"+tc.mode {
+				t.Errorf("ranker %q; want %q", rec.Ranker, want)
+			}
+			fb := fallbacks(t, rec)
+			switch tc.reason {
+			case "":
+				if len(fb) != 0 {
+					t.Errorf("fallbacks %v from a model that scores", fb)
+				}
+			default:
+				// A few decisions fail, then the model sits out the run:
+				// every decision is counted under the reason.
+				if fb[tc.reason] != rec.Fallbacks || rec.Fallbacks == 0 || len(fb) != 1 {
+					t.Errorf("fallbacks %v (%d); want only %s", fb, rec.Fallbacks, tc.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestModelThatFailsToLoad: an active model whose file no longer loads
+// leaves every decision to the rules, counted under "load".
+func TestModelThatFailsToLoad(t *testing.T) {
+	f := newFixture(t, rank.Config{})
+	_, rules := f.schedule(t)
+	m := f.activate(t, faulty(t, "ok"))
+	if err := os.WriteFile(filepath.Join(f.reg.Dir, m.File), []byte("not WebAssembly"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.reg.Open(ctx); err != nil { // as at the next start
+		t.Fatal(err)
+	}
+	if f.reg.Active() != nil || f.reg.LoadFailure() == nil {
+		t.Fatalf("active %v, load failure %v", f.reg.Active(), f.reg.LoadFailure())
+	}
+	rec, res := f.schedule(t)
+	if !reflect.DeepEqual(res.Proposals, rules.Proposals) {
+		t.Error("the run's result differs from the rule-based run's")
+	}
+	if fb := fallbacks(t, rec); fb[rank.ReasonLoad] == 0 || len(fb) != 1 {
+		t.Errorf("fallbacks %v; want only %s", fb, rank.ReasonLoad)
+	}
+	st, err := f.svc.Status(ctx)
+	if err != nil || st.Live || st.LoadError == "" || st.Active == nil || st.Active.ID != m.ID {
+		t.Errorf("status %+v, %v", st, err)
+	}
+}
+
+// TestTrainedModelRanks: the model trained on the demo history ranks a
+// run (it reorders some decisions, and the result keeps every rule), and
+// in shadow mode the rules decide while the run records how often the
+// model agreed.
+func TestTrainedModelRanks(t *testing.T) {
+	f := newFixture(t, rank.Config{})
+	_, rules := f.schedule(t)
+	d, err := train.Load(ctx, f.st, runNow.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Train(ctx, d, train.Options{Now: demoNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.activate(t, res.Module)
+	rec, out := f.schedule(t)
+	if rec.Ranker != m.Name+" "+m.Version || rec.Fallbacks != 0 {
+		t.Errorf("ranker %q, fallbacks %s", rec.Ranker, rec.FallbackDetail)
+	}
+	if out.Stats.Placed != rules.Stats.Placed {
+		t.Errorf("placed %d with the model, %d by rules", out.Stats.Placed, rules.Stats.Placed)
+	}
+	if reflect.DeepEqual(out.Proposals, rules.Proposals) {
+		t.Error("the model changed no placement")
+	}
+	st, err := f.svc.Status(ctx)
+	if err != nil || !st.Live || !st.Fast || st.LastRun == nil || st.LastRun.ID != rec.ID {
+		t.Errorf("status %+v, %v", st, err)
+	}
+
+	on := true
+	if err := f.svc.SetShadow(ctx, store.SystemActor, &on); err != nil {
+		t.Fatal(err)
+	}
+	rec, out = f.schedule(t)
+	if !reflect.DeepEqual(out.Proposals, rules.Proposals) || rec.Ranker != "rules" {
+		t.Errorf("shadow mode changed the run (ranker %q)", rec.Ranker)
+	}
+	var sh scheduler.ShadowStats
+	if err := json.Unmarshal([]byte(rec.Shadow), &sh); err != nil || sh.Ranker != rec.Ranker && sh.Ranker != m.Name+" "+m.Version {
+		t.Fatalf("shadow report %s: %v", rec.Shadow, err)
+	}
+	if sh.Decisions == 0 || sh.Agreed == 0 || sh.Agreed == sh.Decisions || len(sh.Fallbacks) != 0 {
+		t.Errorf("shadow report %+v: want some agreement, not all", sh)
+	}
+	st, err = f.svc.Status(ctx)
+	if err != nil || !st.Shadow || st.ShadowSource != "stored" || st.LastRun.Shadow == nil || st.LastRun.Shadow.Decisions != sh.Decisions {
+		t.Errorf("status %+v, %v", st, err)
+	}
+}
