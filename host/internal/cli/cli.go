@@ -121,6 +121,7 @@ local web UI and a JSON API, and runs the auto-scheduler.`,
 		newUser(e),
 		newVersion(e),
 		newPlugins(e),
+		newRanker(e),
 		newSchedule(e),
 		newInternalPlugin(e),
 	)

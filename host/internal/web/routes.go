@@ -107,4 +107,12 @@ func (s *server) routes(app *fiber.App) {
 	api.Get("/audit", admin, s.listAudit)
 	api.Get("/verify", reader, s.verify)
 	api.Get("/plugins", reader, s.listPlugins)
+
+	// Ranking models.
+	api.Get("/ranker", reader, s.getRanker)
+	api.Get("/ranker/models", reader, s.listRankingModels)
+	api.Post("/ranker/activate", admin, s.activateRankingModel)
+	api.Post("/ranker/rollback", admin, s.rollbackRankingModel)
+	api.Post("/ranker/deactivate", admin, s.deactivateRankingModel)
+	api.Put("/ranker/shadow", admin, s.putRankerShadow)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/ranker/rank"
 	"github.com/crewplan/crewplan/host/internal/rules"
 	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/store"
@@ -67,6 +68,8 @@ type Options struct {
 	// Cron re-reads its schedule when the settings change; nil when
 	// this server starts no automatic runs.
 	Cron *runs.Cron
+	// Ranker serves the ranking models (/api/ranker); nil answers 503.
+	Ranker *rank.Service
 }
 
 // Defaults of the options left zero.
@@ -95,6 +98,7 @@ type server struct {
 	plugins  func() []pluginhost.Status
 	runs     *runs.Review
 	cron     *runs.Cron
+	ranker   *rank.Service
 }
 
 // New builds the web server: routes, middleware and the error handler. It
@@ -137,6 +141,7 @@ func newApp(opts Options, in internals) (*fiber.App, error) {
 		plugins:  opts.Plugins,
 		runs:     opts.Runs,
 		cron:     opts.Cron,
+		ranker:   opts.Ranker,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
