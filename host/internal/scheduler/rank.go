@@ -27,11 +27,12 @@ type Ranker interface {
 }
 
 // Decision is one placement's choice: the employees the scheduler may
-// place on an event on a day by the spec's automatic preference. They are
-// not checked yet; the rules check them in the order Rank returns, and
-// the first who passes is placed. A ranking is asked about each day of the
-// event's window in turn, from the earliest, until a day has someone who
-// passes.
+// place on an event on a day by the spec's automatic preference, leaving
+// out those the run already knows to fail that day (they could not be
+// placed whatever the order). They are not checked yet; the rules check
+// them in the order Rank returns, and the first who passes is placed. A
+// ranking is asked about each day of the event's window in turn, from the
+// earliest, until a day has someone who passes.
 type Decision struct {
 	Event *rule.Event
 	Date  civil.Date
@@ -62,23 +63,14 @@ func (d *Decision) Load(i int) Load {
 	if d.s == nil {
 		return l
 	}
-	var days [7]bool
-	for _, ref := range d.s.byWeek[weekOf{c.idx, d.Date.WeekStart()}] {
-		a := d.s.current[ref]
-		if a == nil {
-			continue
-		}
-		if ev := d.s.events[ref]; ev != nil {
-			l.Minutes += ev.DurationMin
-		}
-		if a.Date == d.Date {
-			l.Today++
-		}
-		if k := a.Date.WeekStart().DaysUntil(a.Date); k >= 0 && k < 7 && !days[k] {
-			days[k] = true
+	wk := d.Date.WeekStart()
+	l.Minutes = d.s.minutes[weekOf{c.idx, wk}]
+	for k := range 7 {
+		if n := d.s.dayCount(c.idx, wk.AddDays(k)); n > 0 {
 			l.Days++
 		}
 	}
+	l.Today = d.s.dayCount(c.idx, d.Date)
 	return l
 }
 

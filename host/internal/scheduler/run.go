@@ -104,6 +104,23 @@ type runner struct {
 	// single is how many of the next decisions are made alone, one per
 	// step: set when a step's decisions did not hold together.
 	single int
+	// orders keep the ranking's last order of each event and day, good
+	// while the day's week has not changed (see order).
+	orders map[refDay]orderMemo
+}
+
+// refDay is an event (by ref) on a day.
+type refDay struct {
+	ref int64
+	d   civil.Date
+}
+
+// orderMemo is a ranking's order of an event's choices on a day, as of a
+// point in the week's log of load changes.
+type orderMemo struct {
+	adds, resets int
+	order        []int
+	fallback     string
 }
 
 func storeType(t rule.EventType) store.EventType { return store.EventType(t) }
@@ -112,6 +129,7 @@ func (r *runner) run() error {
 	s := r.s
 	r.stage = make(map[int64]int)
 	r.depth = make(map[int64]int)
+	r.orders = make(map[refDay]orderMemo)
 	r.queued = make(map[int64]bool)
 	r.frontier = make(map[rule.EventType]civil.Date)
 	r.split = make(map[int64]civil.Date)
@@ -403,18 +421,57 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 // rule-based order they come in. It returns, too, the reason it fell back
 // to the rule-based order ("" when it did not), counted when the decision
 // is made on that day.
+//
+// The ranking is asked once per event, day and state of the day's week:
+// what it sees of a decision (the choices and their loads) changes only
+// with the week's loads, which the week's log counts (see ranked), so
+// building a step's candidates and deciding share one answer.
 func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, string) {
 	if r.ruleOrder || len(choices) < 2 {
 		return nil, ""
 	}
-	order, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: r.s.start(ev, d), Choices: choices, s: r.s})
-	switch {
-	case err != nil:
-		return nil, reasonOf(err)
-	case !validOrder(order, len(choices)):
-		return nil, "invalid_order"
+	log := r.s.weekLogs[d.WeekStart()] // made by ranked
+	key := refDay{ev.Ref, d}
+	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets {
+		return m.order, m.fallback
 	}
-	return order, ""
+	// Only the choices not known to fail are worth ranking; the others
+	// go last, in the rule-based order, and are passed over anyway.
+	viable := make([]Choice, 0, len(choices))
+	at := make([]int, 0, len(choices))
+	for i := range choices {
+		if !r.s.knownFail(choices[i].idx, d, ev.Type) {
+			viable = append(viable, choices[i])
+			at = append(at, i)
+		}
+	}
+	var order []int
+	fallback := ""
+	if len(viable) >= 2 {
+		sub, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: r.s.start(ev, d), Choices: viable, s: r.s})
+		switch {
+		case err != nil:
+			fallback = reasonOf(err)
+		case !validOrder(sub, len(viable)):
+			fallback = "invalid_order"
+		default:
+			order = make([]int, 0, len(choices))
+			for _, j := range sub {
+				order = append(order, at[j])
+			}
+			for i := range choices {
+				if len(at) == 0 || at[0] != i {
+					order = append(order, i)
+				} else {
+					at = at[1:]
+				}
+			}
+		}
+	}
+	if log != nil {
+		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, order: order, fallback: fallback}
+	}
+	return order, fallback
 }
 
 // shadow asks the shadow ranking, if any, about a placement on day d:
@@ -494,9 +551,6 @@ func (r *runner) shortOf() {
 }
 
 func (r *runner) depthOf(ref int64) int {
-	if !r.ruleOrder {
-		return len(r.s.emps) // a model's order is not known in advance
-	}
 	if n, ok := r.depth[ref]; ok {
 		return n
 	}
@@ -701,7 +755,7 @@ func (r *runner) stageDays(ref int64) []civil.Date {
 }
 
 // candidates returns the candidate placements of ref to ask about in a
-// step: on each day of its stage, the employees in the rule-based order
+// step: on each day of its stage, the employees in the ranking's order
 // not known to fail, until its depth of them are likely to pass (so the
 // ones decide walks past before a pick are asked about too) and not
 // claimed by an earlier event of the step. It claims the one it will
@@ -725,10 +779,15 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 			continue
 		}
 		st := s.startWith(ev, d, sc.slots)
+		order, _ := r.order(ev, d, choices)
 		n := 0
-		for _, c := range choices {
+		for k := range choices {
 			if n == depth {
 				break
+			}
+			c := &choices[k]
+			if order != nil {
+				c = &choices[order[k]]
 			}
 			if s.knownFail(c.idx, d, ev.Type) {
 				continue

@@ -32,6 +32,8 @@ type state struct {
 	// laid out as fails; byWeek holds their refs per employee and week.
 	daily  []uint16
 	byWeek map[weekOf][]int64
+	// minutes totals the durations of byWeek's assignments.
+	minutes map[weekOf]int
 	// reach holds, per employee (by index in emps) and day, the
 	// violations known to keep them off more than one event that day
 	// (see learn).
@@ -95,6 +97,7 @@ func newState(in *Input) *state {
 		byDay:     make(map[civil.Date][]int64),
 		load:      make(map[civil.Date][]int),
 		byWeek:    make(map[weekOf][]int64),
+		minutes:   make(map[weekOf]int),
 		full:      make(map[rankKey]bool),
 		rankings:  make(map[rankKey]*ranking),
 		weekLogs:  make(map[civil.Date]*weekLog),
@@ -173,6 +176,9 @@ func (s *state) add(a *rule.Assignment) {
 	if e, ok := s.empIdx[a.Employee]; ok {
 		wk := weekOf{e, a.Date.WeekStart()}
 		s.byWeek[wk] = append(s.byWeek[wk], a.Event)
+		if ev := s.events[a.Event]; ev != nil {
+			s.minutes[wk] += ev.DurationMin
+		}
 		if j := s.failsAt(e, a.Date); j >= 0 {
 			s.daily[j]++
 		}
@@ -231,6 +237,9 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		wk := weekOf{e, a.Date.WeekStart()}
 		if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
 			s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
+			if ev := s.events[ref]; ev != nil {
+				s.minutes[wk] -= ev.DurationMin
+			}
 		}
 		if j := s.failsAt(e, a.Date); j >= 0 {
 			s.daily[j]--

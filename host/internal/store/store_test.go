@@ -400,6 +400,10 @@ func TestAttendance(t *testing.T) {
 			t.Errorf("bad status: %v", err)
 		}
 
+		v1, err := s.WorkedVersion(ctx, date("2026-03-10"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		// E03 called in for the core posted to E02 now: a reassignment.
 		if err := s.RecordAttendance(ctx, admin, &store.AttendanceRecord{EventRef: 700301, EmployeeID: "E03", Date: date("2026-03-04"), Status: store.AttendanceCalledIn}); err != nil {
 			t.Fatal(err)
@@ -407,6 +411,13 @@ func TestAttendance(t *testing.T) {
 		worked, err := s.ListWorked(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		v2, err := s.WorkedVersion(ctx, date("2026-03-10"))
+		if err != nil || v2 == v1 {
+			t.Errorf("version %q before and %q after new attendance (%v)", v1, v2, err)
+		}
+		if v3, _ := s.WorkedVersion(ctx, date("2026-03-10")); v3 != v2 {
+			t.Errorf("version %q, then %q with no change", v2, v3)
 		}
 		want := []store.WorkedAssignment{
 			{EventRef: 700301, EmployeeID: "E02", Date: date("2026-03-04"), Status: store.AttendanceOnTime, Type: store.EventCore,

@@ -7,7 +7,8 @@
 //
 // # The features
 //
-// Names lists them in column order, in five groups:
+// Names lists them in column order, in five groups (the first PastCount,
+// which depend only on the history, first):
 //
 //   - history (hist_*): how the employee's past assignments before the
 //     row's day went — how many, their success rate and the rates of each
@@ -17,13 +18,14 @@
 //     late. Rates are smoothed toward the store's rate over the same
 //     history (SmoothingWeight pseudo-assignments), so a newcomer's rate
 //     is the store's and not a 0/0.
+//   - experience, from the history too: days since the employee last
+//     worked, days since their first assignment on record, the share of
+//     their past work of this type.
 //   - workload (week_*, day_*): the employee's assignments, hours and days
 //     worked in the row's week and assignments on its day, as the schedule
-//     stands (for training: the rest of the worked week), and the days
-//     since they last worked.
-//   - role and experience: the role (one-hot), the preference tier of the
-//     spec's automatic preference for the event on that day, days since
-//     the first assignment on record, the share of past work of this type.
+//     stands (for training: the rest of the worked week).
+//   - role: the role (one-hot) and the preference tier of the spec's
+//     automatic preference for the event on that day.
 //   - event context: type, duration, start hour, days from the row's day
 //     to the due date, days from now to the due date (urgency), the
 //     window's length.
@@ -65,20 +67,21 @@ var Names = []string{
 	"hist_weekday_success_rate",
 	"hist_morning_late_rate",
 	"hist_mean_minutes_late",
+	"days_since_worked",
+	// experience (from the history too)
+	"tenure_days",
+	"type_share",
 	// workload
 	"week_assignments",
 	"week_hours",
 	"week_days_worked",
 	"day_assignments",
-	"days_since_worked",
-	// role and experience
+	// role
 	"role_lead",
 	"role_specialist",
 	"role_juicer",
 	"role_club_supervisor",
 	"preference_tier",
-	"tenure_days",
-	"type_share",
 	// event context
 	"event_type",
 	"event_hours",
@@ -95,6 +98,11 @@ var Names = []string{
 
 // Count is the number of features.
 var Count = len(Names)
+
+// PastCount is the number of leading features that depend only on the
+// history, the employee, the day and the event type (see History.Past):
+// hist_*, days_since_worked, tenure_days and type_share.
+const PastCount = 19
 
 // The history's constants.
 const (
@@ -290,57 +298,46 @@ func (h *History) Len() int { return len(h.store.dates) }
 // Append appends c's row for the event of x to dst and returns it: Count
 // values, in the order of Names. Only records before x.Date count.
 func (h *History) Append(dst []float32, c *Candidate, x *Context) []float32 {
-	p := h.people[c.Employee]
+	return AppendRest(h.Past(dst, c.Employee, x.Date, x.Type), c, x)
+}
+
+// Past appends the first PastCount values of a row of employee emp for an
+// event of type t on day d: those that depend only on the history before
+// d. They stay the same for the whole of a run, which may keep them.
+func (h *History) Past(dst []float32, emp string, d civil.Date, typ rule.EventType) []float32 {
+	p := h.people[emp]
 	if p == nil {
 		p = nobody
 	}
-	k := p.before(x.Date)
+	k := p.before(d)
 	cur := &p.cum[k]
-	all := &h.store.cum[h.store.before(x.Date)]
+	all := &h.store.cum[h.store.before(d)]
 
 	storeRate := ratio(all.success, all.n, 1) // no history at all: trust
 	rate := func(hits, n int32, prior float64) float32 {
 		return float32((float64(hits) + SmoothingWeight*prior) / (float64(n) + SmoothingWeight))
 	}
-	recent := &p.cum[p.before(x.Date.AddDays(-RecentDays))]
-	t := typeIndex(x.Type)
-	wd := x.Date.Weekday()
+	recent := &p.cum[p.before(d.AddDays(-RecentDays))]
+	t := typeIndex(typ)
+	wd := d.Weekday()
 
 	successStreak, failureStreak := 0, 0
-	daysSinceFailure := MaxDays
+	daysSinceFailure, daysSinceWorked, tenure := MaxDays, MaxDays, 0
 	if k > 0 {
 		lf, ls := int(p.lastFail[k]), int(p.lastSuccess[k])
 		successStreak = k - 1 - lf // records after the last failure
 		failureStreak = k - 1 - ls
 		if lf >= 0 {
-			daysSinceFailure = min(p.dates[lf].DaysUntil(x.Date), MaxDays)
+			daysSinceFailure = min(p.dates[lf].DaysUntil(d), MaxDays)
 		}
-	}
-	daysSinceWorked, tenure := MaxDays, 0
-	if k > 0 {
-		daysSinceWorked = min(p.dates[k-1].DaysUntil(x.Date), MaxDays)
-		tenure = min(p.dates[0].DaysUntil(x.Date), 10*MaxDays)
+		daysSinceWorked = min(p.dates[k-1].DaysUntil(d), MaxDays)
+		tenure = min(p.dates[0].DaysUntil(d), 10*MaxDays)
 	}
 	meanLate := float32(0)
 	if cur.late > 0 {
 		meanLate = float32(cur.minutesLate) / float32(cur.late)
 	}
-	holiday := float32(0)
-	if x.HolidayWeek {
-		holiday = 1
-	}
-	weekend := float32(0)
-	if wd == 0 || wd == 6 {
-		weekend = 1
-	}
-	role := func(r rule.Role) float32 {
-		if c.Role == r {
-			return 1
-		}
-		return 0
-	}
 	return append(dst,
-		// history
 		float32(cur.n),
 		rate(cur.success, cur.n, storeRate),
 		rate(cur.onTime, cur.n, ratio(all.onTime, all.n, 1)),
@@ -357,22 +354,44 @@ func (h *History) Append(dst []float32, c *Candidate, x *Context) []float32 {
 		rate(cur.weekdaySuccess[wd], cur.byWeekday[wd], ratio(all.weekdaySuccess[wd], all.byWeekday[wd], storeRate)),
 		rate(cur.morningLate, cur.morning, ratio(all.morningLate, all.morning, 0)),
 		meanLate,
+		float32(daysSinceWorked),
+		float32(tenure),
+		float32(ratio(cur.byType[t], cur.n, 0)),
+	)
+}
+
+// AppendRest appends the values of a row after the first PastCount: the
+// workload, the role, the event and the time.
+func AppendRest(dst []float32, c *Candidate, x *Context) []float32 {
+	wd := x.Date.Weekday()
+	holiday := float32(0)
+	if x.HolidayWeek {
+		holiday = 1
+	}
+	weekend := float32(0)
+	if wd == 0 || wd == 6 {
+		weekend = 1
+	}
+	role := func(r rule.Role) float32 {
+		if c.Role == r {
+			return 1
+		}
+		return 0
+	}
+	return append(dst,
 		// workload
 		float32(c.Week),
 		float32(c.Minute)/60,
 		float32(c.Days),
 		float32(c.Today),
-		float32(daysSinceWorked),
-		// role and experience
+		// role
 		role(rule.RoleLead),
 		role(rule.RoleSpecialist),
 		role(rule.RoleJuicer),
 		role(rule.RoleClubSupervisor),
 		float32(c.Tier),
-		float32(tenure),
-		float32(ratio(cur.byType[t], cur.n, 0)),
 		// event context
-		float32(t),
+		float32(typeIndex(x.Type)),
 		float32(x.DurationMin)/60,
 		float32(x.Start)/60,
 		float32(clampDays(x.Date.DaysUntil(x.Due))),

@@ -31,6 +31,10 @@ func TestNames(t *testing.T) {
 	if features.Count != len(features.Names) || features.Count < 30 || features.Count > 40 {
 		t.Fatalf("%d features", features.Count)
 	}
+	h := features.NewHistory([]features.Record{rec("A", "2026-03-02", rule.EventCore, 600, store.AttendanceOnTime)})
+	if n := len(h.Past(nil, "A", day("2026-03-09"), rule.EventCore)); n != features.PastCount {
+		t.Errorf("Past appends %d values; PastCount is %d", n, features.PastCount)
+	}
 	seen := map[string]bool{}
 	for _, n := range features.Names {
 		if seen[n] || n == "" {

@@ -35,6 +35,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/ranker/features"
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 // The reasons this package counts fallbacks under, besides those of
@@ -95,9 +96,20 @@ type Model struct {
 
 	failures int    // module faults in a row
 	last     *Error // the last fault, once failures reaches MaxFailures
-	x        []float32
-	order    []int
-	scores   []float32
+	// past holds the history part of rows made so far (features.Past),
+	// which stays the same for the run: at past[at[k]:][:PastCount].
+	past   []float32
+	at     map[pastKey]int
+	x      []float32
+	order  []int
+	scores []float32
+}
+
+// pastKey names a row's history part: an employee, a day, an event type.
+type pastKey struct {
+	emp *rule.Employee
+	d   civil.Date
+	t   int // index in features.Types: a string would be hashed every time
 }
 
 // New returns the ranking of a run over in by model m, with the store's
@@ -106,7 +118,7 @@ func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}}
+	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[pastKey]int{}}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true
 	}
@@ -156,6 +168,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	if x.WindowStart.IsZero() {
 		x.WindowStart = d.Date
 	}
+	typ := slices.Index(features.Types, d.Event.Type)
 	for i := range d.Choices {
 		c := &d.Choices[i]
 		l := d.Load(i)
@@ -163,7 +176,14 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 			Employee: c.Employee.ID, Role: c.Employee.Role, Tier: c.Tier,
 			Week: l.Assignments, Minute: l.Minutes, Days: l.Days, Today: l.Today,
 		}
-		r.x = r.history.Append(r.x, &cand, &x)
+		k := pastKey{c.Employee, d.Date, typ}
+		at, ok := r.at[k]
+		if !ok {
+			at = len(r.past)
+			r.past = r.history.Past(r.past, c.Employee.ID, d.Date, d.Event.Type)
+			r.at[k] = at
+		}
+		r.x = features.AppendRest(append(r.x, r.past[at:at+features.PastCount]...), &cand, &x)
 	}
 	scores, err := r.m.Score(ctx, r.x, n, features.Count)
 	if err != nil {

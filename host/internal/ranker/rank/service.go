@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/crewplan/crewplan/host/internal/ranker"
 	"github.com/crewplan/crewplan/host/internal/ranker/features"
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/sdk/civil"
 )
 
 // Registry is the model registry as the service uses it
@@ -30,7 +32,8 @@ type Registry interface {
 }
 
 // Service is the ranking models as the host serves them: the registry,
-// the shadow mode (stored, else configured), and each run's rankings.
+// the shadow mode (stored, else configured), and each run's rankings. Its
+// methods are safe for concurrent use; it must not be copied.
 type Service struct {
 	Store    *store.Store
 	Registry Registry
@@ -38,6 +41,30 @@ type Service struct {
 	// over its Shadow.
 	Config Config
 	Logger *slog.Logger
+
+	mu      sync.Mutex
+	version string            // of the history below (store.WorkedVersion)
+	index   *features.History // kept between runs while the store's is the same
+}
+
+// history returns the feature index of the store's history before day
+// before, built again only when the store's worked assignments changed.
+func (s *Service) history(ctx context.Context, before civil.Date) (*features.History, error) {
+	v, err := s.Store.WorkedVersion(ctx, before)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.index != nil && v == s.version {
+		return s.index, nil
+	}
+	worked, err := s.Store.ListWorked(ctx, before)
+	if err != nil {
+		return nil, err
+	}
+	s.index, s.version = features.NewHistory(features.FromStore(worked)), v
+	return s.index, nil
 }
 
 // Settings returns the configuration in force: Config with the stored
@@ -80,11 +107,11 @@ func (s *Service) ForRun(ctx context.Context, in *scheduler.Input) (rank, shadow
 		}
 		return scheduler.RuleRanking{}, nil, nil
 	}
-	worked, err := s.Store.ListWorked(ctx, in.Snapshot.Now.Date)
+	h, err := s.history(ctx, in.Snapshot.Now.Date)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ranking model: %w", err)
 	}
-	r := New(m, features.NewHistory(features.FromStore(worked)), in, cfg, s.Logger)
+	r := New(m, h, in, cfg, s.Logger)
 	if cfg.Shadow {
 		return scheduler.RuleRanking{}, r, nil
 	}

@@ -1,0 +1,95 @@
+package runs_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/features"
+	"github.com/crewplan/crewplan/host/internal/ranker/rank"
+	"github.com/crewplan/crewplan/host/internal/ranker/train"
+	"github.com/crewplan/crewplan/host/internal/runs"
+	"github.com/crewplan/crewplan/host/internal/scenario"
+	"github.com/crewplan/crewplan/host/internal/scheduler"
+	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/store/storetest"
+)
+
+// benchModel schedules the region month b.N times with check, ranked by
+// the rules (model false) or by a model trained on half a year of the
+// region's generated history (model true): the model run includes what a
+// server run adds for it, reading the history and building its index
+// (rank.Service.ForRun), and scores every decision in WebAssembly.
+func benchModel(b *testing.B, check scheduler.Checker, model bool) {
+	ctx := context.Background()
+	sc, err := scenario.ParseFile(regionMonth)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sc.Dataset(store.SystemActor)
+	scenario.AddHistory(d, scenario.GenerateHistory(sc, scenario.HistoryOptions{Weeks: 26, Seed: 1}), store.SystemActor)
+	st := storetest.SQLite(b)
+	if _, err := st.Import(ctx, store.SystemActor, d); err != nil {
+		b.Fatal(err)
+	}
+	in, err := runs.Load(ctx, st, sc.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := ranker.NewRuntime(ctx, ranker.Options{CacheDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := &ranker.Registry{Dir: b.TempDir(), Store: st, Runtime: rt, Features: features.Names}
+	b.Cleanup(func() { reg.Close(ctx); rt.Close(ctx) })
+	if model {
+		data, err := train.Load(ctx, st, sc.Now.Date)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := train.Train(ctx, data, train.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := reg.Add(ctx, res.Module)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := reg.Activate(ctx, m.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Card.Training.Trees), "trees")
+	}
+	svc := &rank.Service{Store: st, Registry: reg, Config: rank.Config{ConfidenceThreshold: 0.5}}
+	var res *scheduler.Result
+	key := uint64(0)
+	for b.Loop() {
+		key++
+		rk, _, err := svc.ForRun(ctx, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res, err = scheduler.Run(ctx, in, check, rk, scheduler.Options{ContextKey: key}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fallbacks := 0
+	for _, n := range res.Stats.Fallbacks {
+		fallbacks += n
+	}
+	b.ReportMetric(float64(res.Stats.Placed), "placed")
+	b.ReportMetric(float64(res.Stats.Candidates), "candidates")
+	b.ReportMetric(float64(fallbacks), "fallbacks")
+}
+
+func BenchmarkRunRegionMonthRankedPlugins(b *testing.B) {
+	check := pluginRules(b)
+	b.Run("rules", func(b *testing.B) { benchModel(b, check, false) })
+	b.Run("model", func(b *testing.B) { benchModel(b, check, true) })
+}
+
+func BenchmarkRunRegionMonthRankedInProcess(b *testing.B) {
+	b.Run("rules", func(b *testing.B) { benchModel(b, pluginhost.InProcessRules(), false) })
+	b.Run("model", func(b *testing.B) { benchModel(b, pluginhost.InProcessRules(), true) })
+}
