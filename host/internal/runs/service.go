@@ -28,7 +28,7 @@ type Service struct {
 	// (nil: none) instead of Ranker: a ranking model reads the store's
 	// history as of the run.
 	Ranking func(ctx context.Context, in *scheduler.Input) (rank, shadow scheduler.Ranker, err error)
-	Log    *slog.Logger
+	Log     *slog.Logger
 	// Host names this host in the run record and the run lock.
 	Host string
 	// Bound, when set, has each run also compute the upper bound of

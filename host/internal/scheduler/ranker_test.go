@@ -42,7 +42,9 @@ type broken struct{ reason string }
 
 func (b broken) Name() string { return "broken" }
 
-func (b broken) Rank(context.Context, *scheduler.Decision) ([]int, error) { return nil, reasonError(b.reason) }
+func (b broken) Rank(context.Context, *scheduler.Decision) ([]int, error) {
+	return nil, reasonError(b.reason)
+}
 
 type reasonError string
 

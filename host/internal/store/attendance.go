@@ -124,7 +124,7 @@ func (s *Store) ListWorked(ctx context.Context, before civil.Date) ([]WorkedAssi
 // version stays the same.
 func (s *Store) WorkedVersion(ctx context.Context, before civil.Date) (string, error) {
 	var v struct {
-		N, MaxID, P, MaxP int64
+		N, MaxID, P, MaxP  int64
 		Last, LastP, LastE string
 	}
 	err := s.r(ctx).Raw(`SELECT
