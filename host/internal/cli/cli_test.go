@@ -26,6 +26,7 @@ func run(t *testing.T, dir, stdin string, args ...string) (int, string, string) 
 		"CREWPLAN_CONFIG_DIR=" + configs,
 		"CREWPLAN_DATABASE__URL=" + filepath.Join(dir, "crewplan.db"),
 		"CREWPLAN_LOG__FILE=" + filepath.Join(dir, "crewplan.log"),
+		"CREWPLAN_RANKER__DIR=" + filepath.Join(dir, "models"),
 	}
 	code := cli.Execute(context.Background(), args, strings.NewReader(stdin), &out, &errb, environ)
 	return code, out.String(), errb.String()

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -197,10 +199,6 @@ func newRankerRollback(e *env) *cobra.Command {
 				}
 				return err
 			}
-			if m == nil {
-				fmt.Fprintln(e.stdout, "no model is active: the rules rank")
-				return nil
-			}
 			fmt.Fprintf(e.stdout, "model %d is active again: %s %s\n", m.ID, m.Name, m.Version)
 			return nil
 		},
@@ -321,10 +319,18 @@ crewplan.`,
 				return nil
 			}
 			m, err := r.Registry.Add(ctx, res.Module)
-			if err != nil {
+			switch {
+			case errors.Is(err, store.ErrConflict):
+				// Trained again on the same history within the second.
+				if m, err = registered(ctx, s, res.Module); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "model %d holds this module already\n", m.ID)
+			case err != nil:
 				return err
+			default:
+				fmt.Fprintf(e.stdout, "model %d registered\n", m.ID)
 			}
-			fmt.Fprintf(e.stdout, "model %d registered\n", m.ID)
 			if activate {
 				if _, err := r.Registry.Activate(ctx, m.ID); err != nil {
 					return err
@@ -445,6 +451,21 @@ fifth of the days. --chart writes the ROC and precision@k curves as a PNG.`,
 	cmd.Flags().StringVar(&chart, "chart", "", "write the ROC and precision@k chart to this PNG file")
 	cmd.Flags().StringVar(&jsonOut, "json", "", "write the full report as JSON to this file")
 	return cmd
+}
+
+// registered returns the registered model whose module is wasm.
+func registered(ctx context.Context, s *store.Store, wasm []byte) (*store.RankingModel, error) {
+	sum := sha256.Sum256(wasm)
+	models, err := s.ListRankingModels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range models {
+		if models[i].SHA256 == hex.EncodeToString(sum[:]) {
+			return &models[i], nil
+		}
+	}
+	return nil, fmt.Errorf("model sha256:%x: %w", sum[:6], store.ErrNotFound)
 }
 
 // evalTarget returns the registered model args name, or the active one.
