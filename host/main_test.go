@@ -134,7 +134,7 @@ func TestProductionAndTestInstancesSideBySide(t *testing.T) {
 	prod := serve(t, dir, "production", "--load-demo")
 	test := serve(t, dir, "test")
 
-	for _, f := range []string{"data/crewplan.db", "data/crewplan_test.db", "logs/crewplan.log", "logs/crewplan_test.log"} {
+	for _, f := range []string{"data/crewplan.db", "data/crewplan_test.db", "logs/crewplan.log", "logs/crewplan_test.log", "data/models", "data/models_test"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/runs"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/web"
+	"github.com/crewplan/crewplan/sdk/civil"
 )
 
 // App is a running crewplan host.
@@ -83,15 +84,15 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil, err
 		}
 	}
+	if a.ranker, err = OpenRanker(ctx, cfg.Ranker, a.store, a.log); err != nil {
+		return nil, err
+	}
 	if cfg.Demo.LoadWhenEmpty {
 		if err := a.loadDemoIfEmpty(ctx); err != nil {
 			return nil, err
 		}
 	}
 	if err := a.startPlugins(ctx); err != nil {
-		return nil, err
-	}
-	if a.ranker, err = OpenRanker(ctx, cfg.Ranker, a.store, a.log); err != nil {
 		return nil, err
 	}
 	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log, BoundLater: true, Ranking: a.ranker.Service.ForRun}
@@ -170,7 +171,8 @@ func (a *App) loadDemoIfEmpty(ctx context.Context) error {
 	if err != nil || !empty {
 		return err
 	}
-	res, err := demo.Load(ctx, a.store, time.Now().In(a.cfg.Location()))
+	now := time.Now().In(a.cfg.Location())
+	res, err := demo.Load(ctx, a.store, now)
 	if err != nil {
 		return fmt.Errorf("load demo store: %w", err)
 	}
@@ -178,6 +180,15 @@ func (a *App) loadDemoIfEmpty(ctx context.Context) error {
 		slog.Int("employees", res.Counts.Employees), slog.Int("events", res.Counts.Events),
 		slog.Int("posted", res.Counts.Posted), slog.Int("attendance", res.Counts.Attendance),
 		slog.String("sign_in", res.Username+" / "+res.Password))
+	m, card, err := a.ranker.TrainAndActivate(ctx, a.store, civil.DateOf(now))
+	if err != nil {
+		// The demo works without a model: the rules rank.
+		a.log.Warn("demo ranking model not trained; the rules rank", slog.String("error", err.Error()))
+		return nil
+	}
+	a.log.Info("demo ranking model trained and active", slog.Int64("model", m.ID), slog.String("version", m.Version),
+		slog.Int("trees", card.Training.Trees), slog.Float64("held_out_p_at_3", card.Metrics.PAt3),
+		slog.Float64("rules_p_at_3", card.Metrics.RulesPAt3))
 	return nil
 }
 

@@ -25,6 +25,7 @@ func loadConfig(t testing.TB, profile, dir string, extra ...string) *config.Conf
 	environ := append([]string{
 		"CREWPLAN_DATABASE__URL=" + filepath.Join(dir, "crewplan.db"),
 		"CREWPLAN_LOG__FILE=" + filepath.Join(dir, "crewplan.log"),
+		"CREWPLAN_RANKER__DIR=" + filepath.Join(dir, "models"),
 		"CREWPLAN_SERVER__PORT=1",
 	}, extra...)
 	cfg, err := config.Load(config.LoadOptions{Dir: "../../../configs", Profile: profile, Environ: environ})
@@ -99,6 +100,13 @@ func TestAppLoadsDemoWhenEmpty(t *testing.T) {
 	emps, err := a.Store().ListEmployees(ctx, storeFilter())
 	if err != nil || len(emps) != 12 {
 		t.Fatalf("demo employees = %d, %v; want 12", len(emps), err)
+	}
+	// The demo ranks with a model trained on its history.
+	if m, ok, err := a.Store().ActiveRankingModel(ctx); err != nil || !ok || m.Name != "crewplan-gbdt" {
+		t.Fatalf("active model after loading the demo: %+v %v %v", m, ok, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
+		t.Errorf("models folder: %v", err)
 	}
 	a.Close()
 	// A second start finds data and loads nothing more.

@@ -10,7 +10,9 @@ import (
 	"github.com/crewplan/crewplan/host/internal/ranker"
 	"github.com/crewplan/crewplan/host/internal/ranker/features"
 	"github.com/crewplan/crewplan/host/internal/ranker/rank"
+	"github.com/crewplan/crewplan/host/internal/ranker/train"
 	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/sdk/civil"
 )
 
 // Ranker is the ranking models of a host or a command: the WebAssembly
@@ -55,4 +57,26 @@ func OpenRanker(ctx context.Context, cfg config.RankerConfig, s *store.Store, lo
 // Close closes the live model and the runtime.
 func (r *Ranker) Close(ctx context.Context) error {
 	return errors.Join(r.Registry.Close(ctx), r.Runtime.Close(ctx))
+}
+
+// TrainAndActivate trains a model on the history of s before today (see
+// package train), registers it and makes it the live model: what loading
+// the demo store does, so that the demo ranks with a model of its own.
+func (r *Ranker) TrainAndActivate(ctx context.Context, s *store.Store, today civil.Date) (*store.RankingModel, *train.Card, error) {
+	d, err := train.Load(ctx, s, today)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := train.Train(ctx, d, train.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := r.Registry.Add(ctx, res.Module)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m, err = r.Registry.Activate(ctx, m.ID); err != nil {
+		return nil, nil, err
+	}
+	return m, &res.Card, nil
 }

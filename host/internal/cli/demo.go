@@ -18,21 +18,29 @@ func newDemo(e *env) *cobra.Command {
 		Short: "Load the demo store into the configured (empty) database",
 		Long: fmt.Sprintf(`Load the demo store — %d people, %d weeks of events from today, %d weeks
 of worked history with attendance — and the admin user %q (password %q)
-into the configured database, which must hold no employees or events.`, demo.Employees, demo.Weeks, demo.HistoryWeeks, demo.Username, demo.Password),
+into the configured database, which must hold no employees or events; then
+train a ranking model on that history and make it the active one.`, demo.Employees, demo.Weeks, demo.HistoryWeeks, demo.Username, demo.Password),
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := e.openStore(cmd.Context(), cmd.Flags())
+			ctx := cmd.Context()
+			s, r, today, done, err := e.openRanker(ctx, cmd.Flags())
 			if err != nil {
 				return err
 			}
 			defer done()
-			res, err := demo.Load(cmd.Context(), s, time.Now())
+			res, err := demo.Load(ctx, s, time.Now())
 			if err != nil {
 				return err
 			}
 			n := res.Counts
 			fmt.Fprintf(e.stdout, "demo store loaded: %d employees, %d events (with history), %d posted, %d attendance records\nsign in as %s / %s\n",
 				n.Employees, n.Events, n.Posted, n.Attendance, res.Username, res.Password)
+			m, card, err := r.TrainAndActivate(ctx, s, today)
+			if err != nil {
+				return fmt.Errorf("demo ranking model: %w", err)
+			}
+			fmt.Fprintf(e.stdout, "ranking model %d (%s %s) trained on the demo history and active: held-out precision@3 %.4f, rules %.4f\n",
+				m.ID, m.Name, m.Version, card.Metrics.PAt3, card.Metrics.RulesPAt3)
 			return nil
 		},
 	}
