@@ -3,6 +3,7 @@ package rank_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -48,13 +49,19 @@ func TestMain(m *testing.M) {
 // testdata/faulty), declaring the host's feature names.
 func faulty(t *testing.T, mode string) []byte {
 	t.Helper()
+	return buildFaulty(t, mode, "-X=main.features="+strings.Join(features.Names, ","))
+}
+
+// buildFaulty builds the faulty test guest in mode with more -X flags.
+func buildFaulty(t *testing.T, mode string, xflags ...string) []byte {
+	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH to build the test guests")
 	}
 	out := filepath.Join(t.TempDir(), mode+".wasm")
 	cmd := exec.Command(gobin, "build", "-buildmode=c-shared", "-trimpath", "-o", out,
-		"-ldflags=-X=main.mode="+mode+" -X=main.features="+strings.Join(features.Names, ","), "./testdata/faulty")
+		"-ldflags=-X=main.mode="+mode+" "+strings.Join(xflags, " "), "./testdata/faulty")
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build the faulty guest: %v\n%s", err, msg)
@@ -251,5 +258,29 @@ func TestTrainedModelRanks(t *testing.T) {
 	st, err = f.svc.Status(ctx)
 	if err != nil || !st.Shadow || st.ShadowSource != "stored" || st.LastRun.Shadow == nil || st.LastRun.Shadow.Decisions != sh.Decisions {
 		t.Errorf("status %+v, %v", st, err)
+	}
+}
+
+// TestRefusedModels: a module of another ABI version, one that scores
+// other features, and a file that is not WebAssembly are refused when
+// added, so no model goes live and the run is the rule-based one.
+func TestRefusedModels(t *testing.T) {
+	f := newFixture(t, rank.Config{})
+	_, rules := f.schedule(t)
+	for name, wasm := range map[string][]byte{
+		"abi 2":          buildFaulty(t, "ok", "-X=main.abi=2", "-X=main.features="+strings.Join(features.Names, ",")),
+		"other features": buildFaulty(t, "ok", "-X=main.features=a,b,c"),
+		"not wasm":       []byte("\x00asm but not really"),
+	} {
+		if _, err := f.reg.Add(ctx, wasm); !errors.Is(err, ranker.ErrInvalidModel) {
+			t.Errorf("%s: Add err = %v; want ErrInvalidModel", name, err)
+		}
+	}
+	if f.reg.Active() != nil || f.reg.LoadFailure() != nil {
+		t.Fatal("a refused model is live")
+	}
+	rec, res := f.schedule(t)
+	if rec.Ranker != "rules" || rec.Fallbacks != 0 || !reflect.DeepEqual(res.Proposals, rules.Proposals) {
+		t.Errorf("run after refused models: ranker %q, fallbacks %d", rec.Ranker, rec.Fallbacks)
 	}
 }

@@ -13,7 +13,7 @@
 //
 // The smoke call of a load (rows of zeros) always scores normally, so
 // that the module registers. -X=main.features=a,b,c sets the feature
-// names it declares.
+// names it declares, -X=main.abi=2 the ABI version it speaks.
 package main
 
 import (
@@ -28,6 +28,7 @@ func main() {}
 var (
 	mode     = "ok"
 	features = "x"
+	abi      = "1"
 
 	buf     []byte
 	out     []byte
@@ -41,7 +42,12 @@ func addr(b []byte) uint32 { return uint32(uintptr(unsafe.Pointer(unsafe.SliceDa
 func pack(b []byte) uint64 { return uint64(addr(b))<<32 | uint64(len(b)) }
 
 //go:wasmexport crewplan_ranker_abi
-func exportABI() int32 { return 1 }
+func exportABI() int32 {
+	if abi == "1" {
+		return 1
+	}
+	return 2
+}
 
 //go:wasmexport crewplan_ranker_alloc
 func exportAlloc(size int32) uint32 {
