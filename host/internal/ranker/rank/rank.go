@@ -98,11 +98,34 @@ type Model struct {
 	last     *Error // the last fault, once failures reaches MaxFailures
 	// past holds the history part of rows made so far (features.Past),
 	// which stays the same for the run: at past[at[k]:][:PastCount].
-	past   []float32
-	at     map[pastKey]int
+	past []float32
+	at   map[pastKey]int
+	// scored keeps, per event and day, the score of each employee's last
+	// row, to score again only the rows that changed.
+	scored map[eventDay]*scoredRows
 	x      []float32
-	order  []int
+	need   []int // the choices whose rows are in x
 	scores []float32
+}
+
+// eventDay is an event (by ref) on a day.
+type eventDay struct {
+	ref int64
+	d   civil.Date
+}
+
+// scoredRows are the scores of an event's rows on a day starting at start.
+type scoredRows struct {
+	start civil.Clock
+	rows  map[*rule.Employee]scoredRow
+}
+
+// scoredRow is a row's score and what it was made of that changes in a
+// run: the employee's load and tier.
+type scoredRow struct {
+	load  scheduler.Load
+	tier  int
+	score float32
 }
 
 // pastKey names a row's history part: an employee, a day, an event type.
@@ -118,7 +141,7 @@ func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[pastKey]int{}}
+	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[pastKey]int{}, scored: map[eventDay]*scoredRows{}}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true
 	}
@@ -160,7 +183,16 @@ func (r *Model) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 
 func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
 	n := len(d.Choices)
-	r.x = r.x[:0]
+	key := eventDay{d.Event.Ref, d.Date}
+	known := r.scored[key]
+	if known == nil || known.start != d.Start {
+		known = &scoredRows{start: d.Start, rows: map[*rule.Employee]scoredRow{}}
+		r.scored[key] = known
+	}
+	// Rows are made and scored only for the choices whose row changed
+	// since this event and day were last ranked: their load, or their
+	// tier (a rotation).
+	r.x, r.need = r.x[:0], r.need[:0]
 	x := features.Context{
 		Type: d.Event.Type, Date: d.Date, Start: d.Start, DurationMin: d.Event.DurationMin,
 		Due: d.Event.Due, WindowStart: d.Event.Start, Now: r.now, HolidayWeek: r.holiday[d.Date.WeekStart()],
@@ -172,6 +204,10 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	for i := range d.Choices {
 		c := &d.Choices[i]
 		l := d.Load(i)
+		if row, ok := known.rows[c.Employee]; ok && row.load == l && row.tier == c.Tier {
+			continue
+		}
+		r.need = append(r.need, i)
 		cand := features.Candidate{
 			Employee: c.Employee.ID, Role: c.Employee.Role, Tier: c.Tier,
 			Week: l.Assignments, Minute: l.Minutes, Days: l.Days, Today: l.Today,
@@ -185,15 +221,24 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		}
 		r.x = features.AppendRest(append(r.x, r.past[at:at+features.PastCount]...), &cand, &x)
 	}
-	scores, err := r.m.Score(ctx, r.x, n, features.Count)
-	if err != nil {
-		var se *ranker.ScoreError
-		if errors.As(err, &se) {
-			return nil, se
+	if len(r.need) > 0 {
+		scores, err := r.m.Score(ctx, r.x, len(r.need), features.Count)
+		if err != nil {
+			var se *ranker.ScoreError
+			if errors.As(err, &se) {
+				return nil, se
+			}
+			return nil, &Error{ReasonFeatures, err}
 		}
-		return nil, &Error{ReasonFeatures, err}
+		for j, i := range r.need {
+			c := &d.Choices[i]
+			known.rows[c.Employee] = scoredRow{load: d.Load(i), tier: c.Tier, score: scores[j]}
+		}
 	}
-	r.scores = append(r.scores[:0], scores...)
+	r.scores = r.scores[:0]
+	for i := range d.Choices {
+		r.scores = append(r.scores, known.rows[d.Choices[i].Employee].score)
+	}
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i

@@ -9,7 +9,7 @@
 //	wronglen  returns one score too many
 //	nan       returns NaN scores
 //	low       scores every row 0.01 (under any confidence threshold)
-//	ok        scores row i 0.9 - i/1000: the rule-based order
+//	ok        scores every row 0.9: ties keep the rule-based order
 //
 // The smoke call of a load (rows of zeros) always scores normally, so
 // that the module registers. -X=main.features=a,b,c sets the feature
@@ -100,8 +100,8 @@ func exportScore(ptr uint32, rows, cols int32) uint64 {
 		n++
 	}
 	out = out[:0]
-	for i := range n {
-		v := float32(0.9 - float64(i)/1000)
+	for range n {
+		v := float32(0.9)
 		switch m {
 		case "nan":
 			v = float32(math.NaN())
