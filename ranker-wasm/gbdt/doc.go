@@ -23,6 +23,20 @@
 // output in the order of the trees, takes the sigmoid and rounds once to
 // float32: a number in [0, 1] for any finite parameters and any features.
 //
+// How Score gets there is Load's choice, made once per model; the tests
+// hold it to a plain recursive walk, bit for bit. A tree of depth 4 or
+// less (the default shape) becomes a complete tree of depth 4 in one
+// array of 32 eight-byte records (threshold, feature): the children of
+// record i are 2i+1 and 2i+2, and a leaf above depth 4 is padded with
+// splits whose two subtrees repeat it. Score walks such a tree in four
+// straight-line steps, each a flag from one comparison rather than a
+// branch, for 8 rows at a time in WebAssembly (4 natively), each row
+// copied into a 256-value buffer so that no index needs a bounds check
+// (indices are masked to their arrays). That is what Go's WebAssembly
+// output needs: every taken branch and loop iteration there goes through
+// the function's block dispatcher. Deeper trees are walked node by node
+// over flat arrays.
+//
 // # The parameter format, version 1
 //
 // All numbers little-endian; a string is a uint16 byte count followed by
@@ -61,13 +75,16 @@
 //
 // # Why evaluation always terminates
 //
-// Every step from a node goes to a child with a strictly greater index
+// A tree of depth 4 or less is walked in exactly four steps of
+// straight-line code, each to a record index below 31. In a deeper tree
+// every step from a node goes to a child with a strictly greater index
 // below the tree's node count, so a row's walk through a tree ends at a
 // leaf within MaxDepth steps (no path from the root is longer), whatever
 // the features hold (NaN and ±Inf included), and never indexes outside the
-// arrays. A score call does at most rows × trees × MaxDepth steps — under
-// 0.3 billion for the largest call and model, typically thousands — and
-// allocates nothing. Load refuses
+// arrays. A score call walks each tree for at most rows+3 rows (the last
+// group of four is filled with copies of the last row), each in at most
+// MaxDepth steps — under 0.3 billion steps for the largest call and
+// model, typically thousands — and allocates nothing. Load refuses
 // any parameters Decode refuses and keeps the previous ones, so the model
 // never evaluates unvalidated trees. This is why the host may run this
 // evaluator — ours, with validated parameters — on its fast runtime,

@@ -3,6 +3,7 @@ package gbdt
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
@@ -11,19 +12,32 @@ import (
 // Load takes parameters in the format of the package doc. The zero Model
 // has no parameters; Load gives it some.
 //
-// Load flattens the trees into one set of arrays (a struct of arrays, no
-// pointers): node i of tree t is entry roots[t]+i, and child indices are
-// rebased to those entries. A split's two children sit side by side, so
-// Score picks one by index rather than by a branch that the features make
-// unpredictable (about 1.8× faster natively on BenchmarkScore100x4).
+// Load lays the trees out for Score (see the package doc, Evaluation):
+// a tree of depth 4 or less becomes a complete tree of depth 4 in one
+// 32-record array (tree4), walked without branches, several rows at a
+// time; a deeper tree is kept as flat arrays (a struct of arrays, no
+// pointers) and walked node by node. Both layouts keep the trees in their
+// order, as runs of consecutive trees of one kind.
 type Model struct {
 	meta     ranker.Meta
 	features int
 	base     float64
-	roots    []int32   // the entry of each tree's root, in tree order
-	feature  []int16   // per entry: the feature a split tests; Leaf for a leaf
-	value    []float32 // per entry: a split's threshold, a leaf's output
-	child    []int32   // entry i's children: [2i] for x[feature] < value, [2i+1] otherwise; 0 for a leaf
+	runs     []run   // the trees, in order
+	shallow  []tree4 // the trees of depth ≤ 4, in order
+
+	// The deeper trees, in order: node i of deep tree t is entry
+	// roots[t]+i, child indices rebased to those entries.
+	roots   []int32   // the entry of each deep tree's root
+	feature []int16   // per entry: the feature a split tests; Leaf for a leaf
+	value   []float32 // per entry: a split's threshold, a leaf's output
+	child   []int32   // entry i's children: [2i] for x[feature] < value, [2i+1] otherwise; 0 for a leaf
+}
+
+// run is consecutive trees of one layout: shallow[first:end] or, when
+// deep, roots[first:end].
+type run struct {
+	deep       bool
+	first, end int32
 }
 
 var _ ranker.Model = (*Model)(nil)
@@ -42,20 +56,36 @@ func (m *Model) Load(params []byte) error {
 	if err != nil {
 		return err
 	}
-	total := 0
-	for _, t := range p.Trees {
-		total += len(t.Feature)
-	}
 	next := Model{
 		meta:     p.Meta(),
 		features: len(p.Features),
 		base:     float64(p.Base),
-		roots:    make([]int32, 0, len(p.Trees)),
-		feature:  make([]int16, 0, total),
-		value:    make([]float32, 0, total),
-		child:    make([]int32, 0, 2*total),
 	}
+	var depth [MaxNodes]uint8 // splits above each node; Decode checked the children
 	for _, t := range p.Trees {
+		d := uint8(0) // the tree's depth
+		for i, f := range t.Feature {
+			if f == Leaf {
+				d = max(d, depth[i])
+				continue
+			}
+			depth[t.Left[i]], depth[t.Right[i]] = depth[i]+1, depth[i]+1
+		}
+		deep := d > shallowDepth
+		if len(next.runs) == 0 || next.runs[len(next.runs)-1].deep != deep {
+			first := int32(len(next.shallow))
+			if deep {
+				first = int32(len(next.roots))
+			}
+			next.runs = append(next.runs, run{deep: deep, first: first, end: first})
+		}
+		r := &next.runs[len(next.runs)-1]
+		if !deep {
+			next.shallow = append(next.shallow, tree4{})
+			next.shallow[len(next.shallow)-1].fill(t, 0, 0, shallowDepth)
+			r.end = int32(len(next.shallow))
+			continue
+		}
 		root := int32(len(next.feature)) // at most MaxTrees×MaxNodes = 2^24
 		next.roots = append(next.roots, root)
 		next.feature = append(next.feature, t.Feature...)
@@ -63,6 +93,7 @@ func (m *Model) Load(params []byte) error {
 		for i := range t.Feature {
 			next.child = append(next.child, root+int32(t.Left[i]), root+int32(t.Right[i]))
 		}
+		r.end = int32(len(next.roots))
 	}
 	*m = next
 	return nil
@@ -77,31 +108,35 @@ func (m *Model) Meta() ranker.Meta { return m.meta }
 // accumulating in float64 in tree order (see the package doc). It does
 // not allocate unless it fails.
 func (m *Model) Score(x []float32, rows, cols int, out []float32) error {
-	if len(m.roots) == 0 {
+	if len(m.runs) == 0 {
 		return errNoParams
 	}
 	if cols != m.features || len(x) != rows*cols || len(out) != rows {
 		return fmt.Errorf("gbdt: %d values and %d outputs for %d rows × %d columns; the model has %d features", len(x), len(out), rows, cols, m.features)
 	}
-	feature, value, child := m.feature, m.value, m.child
-	for r := range out {
-		row := x[r*cols : r*cols+cols : r*cols+cols]
-		z := m.base
-		for _, i := range m.roots {
-			// Load validated the trees: every step goes to a later entry
-			// of the same tree, so the walk ends at a leaf.
-			for f := feature[i]; f != Leaf; f = feature[i] {
-				right := int32(0)
-				if !(row[f] < value[i]) { // NaN goes right too
-					right = 1 // a flag, not a branch (SETcc on amd64)
-				}
-				i = child[2*i+right]
-			}
-			z += float64(value[i])
-		}
-		out[r] = float32(sigmoid(z))
-	}
+	m.score(x, cols, out, wide)
 	return nil
+}
+
+// wide says Score walks 8 rows at a time rather than 4: faster in
+// WebAssembly, where Go's code pays for every loop iteration and block
+// transition, and slower natively, where 8 rows need more registers than
+// amd64 has (see BenchmarkScoreGBDT* in host/internal/ranker).
+const wide = runtime.GOARCH == "wasm"
+
+// score is Score after its checks, 8 rows at a time when wide8 is set
+// and 4 rows at a time for the rest.
+func (m *Model) score(x []float32, cols int, out []float32, wide8 bool) {
+	var buf [8]row // the rows walked together, copied: see row
+	r := 0
+	if wide8 {
+		for ; r+8 <= len(out); r += 8 {
+			m.score8(x, cols, r, out, &buf)
+		}
+	}
+	for ; r < len(out); r += 4 {
+		m.score4(x, cols, r, out, (*[4]row)(buf[:4]))
+	}
 }
 
 // sigmoid is 1/(1+e^-z), computed so that e^z never overflows.

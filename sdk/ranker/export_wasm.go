@@ -11,12 +11,22 @@ import (
 // model. Their names must stay those of the Export constants; the tests of
 // ranker-wasm/logreg build a module and look for them.
 
-func init() { instance.addr = addr }
+func init() { instance.addr, instance.floats = addr, floats }
+
+// floats views b as float32s: wasm is little-endian, so the wire form is
+// the machine's own. It returns nil for a b not 4-byte aligned (buffers
+// from make are) or not a whole number of floats.
+func floats(b []byte) []float32 {
+	if len(b) == 0 || len(b)%4 != 0 || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 != 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+}
 
 // addr returns the guest address of b's first byte, 0 for a slice without
 // storage. In wasm32 a Go pointer is an offset into linear memory, below
-// 4 GiB, so it fits the ABI's u32. This is the package's only pointer
-// arithmetic, and it goes one way: the host's pointers are never turned
+// 4 GiB, so it fits the ABI's u32. This and floats are the package's only
+// unsafe code, and the pointers go one way: the host's pointers are never turned
 // back into Go pointers but resolved as offsets into the buffer alloc
 // handed out (guest.region). Go's garbage collector does not move
 // objects, and the package variables keep every slice whose address

@@ -40,6 +40,10 @@ type guest struct {
 	// addr is the guest address of a slice's first byte; set by the wasm
 	// build, faked by native tests.
 	addr func([]byte) uint32
+	// floats views bytes in the wire form as float32s without copying,
+	// where the machine's own layout is the wire form (little-endian
+	// wasm), or returns nil; nil in native builds, which copy.
+	floats func([]byte) []float32
 
 	loaded   bool   // Load was called, by load or lazily with nil
 	loadErr  error  // why the last Load failed; nil when it succeeded
@@ -168,16 +172,37 @@ func (g *guest) score(ptr uint32, rows, cols int32) []byte {
 		g.fail(fmt.Errorf("score: feature matrix: %w", err))
 		return nil
 	}
-	g.x = slices.Grow(g.x[:0], r*c)[:r*c]
-	g.scores = slices.Grow(g.scores[:0], r)[:r]
-	decodeFloats(g.x, in)
-	clear(g.scores)
-	if err := callScore(g.model, g.x, r, c, g.scores); err != nil {
+	// In wasm the matrix is read where the host wrote it and the scores
+	// are written where the host reads them; elsewhere they are copied.
+	x, scores := g.view(in), []float32(nil)
+	if x == nil {
+		g.x = slices.Grow(g.x[:0], r*c)[:r*c]
+		decodeFloats(g.x, in)
+		x = g.x
+	}
+	g.out = slices.Grow(g.out[:0], 4*r)[:4*r]
+	if scores = g.view(g.out); scores == nil {
+		g.scores = slices.Grow(g.scores[:0], r)[:r]
+		scores = g.scores
+	}
+	clear(scores)
+	if err := callScore(g.model, x, r, c, scores); err != nil {
 		g.fail(err)
 		return nil
 	}
-	g.out = AppendFloats(g.out[:0], g.scores)
+	if g.view(g.out) == nil {
+		g.out = AppendFloats(g.out[:0], scores)
+	}
 	return g.out
+}
+
+// view returns b as float32s without copying, or nil where that cannot
+// be done (see guest.floats).
+func (g *guest) view(b []byte) []float32 {
+	if g.floats == nil {
+		return nil
+	}
+	return g.floats(b)
 }
 
 // fail keeps err's message for the error export, reusing its buffer.
