@@ -80,6 +80,8 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 	}
 	b.ReportMetric(float64(res.Stats.Placed), "placed")
 	b.ReportMetric(float64(res.Stats.Candidates), "candidates")
+	b.ReportMetric(float64(res.Stats.Batches), "batches")
+	b.ReportMetric(float64(res.Stats.Undone), "undone")
 	b.ReportMetric(float64(fallbacks), "fallbacks")
 }
 

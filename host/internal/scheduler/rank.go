@@ -22,7 +22,8 @@ type Ranker interface {
 	// permutation of their indexes. d.Choices come in the rule-based
 	// order. A model that cannot be trusted for this decision returns an
 	// error; an error with a Reason() string method is counted under that
-	// reason.
+	// reason. The run reads the order before it asks again, and keeps
+	// neither it nor d: a Ranker may reuse the slice it returns.
 	Rank(ctx context.Context, d *Decision) ([]int, error)
 }
 
@@ -64,13 +65,18 @@ func (d *Decision) Load(i int) Load {
 		return l
 	}
 	wk := d.Date.WeekStart()
-	l.Minutes = d.s.minutes[weekOf{c.idx, wk}]
 	for k := range 7 {
-		if n := d.s.dayCount(c.idx, wk.AddDays(k)); n > 0 {
-			l.Days++
+		day := wk.AddDays(k)
+		j := d.s.failsAt(c.idx, day)
+		if j < 0 || d.s.daily[j] == 0 {
+			continue
+		}
+		l.Days++
+		l.Minutes += int(d.s.minutes[j])
+		if day == d.Date {
+			l.Today = int(d.s.daily[j])
 		}
 	}
-	l.Today = d.s.dayCount(c.idx, d.Date)
 	return l
 }
 
@@ -85,6 +91,19 @@ type Choice struct {
 	WeekLoad int
 
 	idx int // the employee's index in the run's employees, sorted by id
+}
+
+// Index returns the employee's number in the run: from 0 to the run's
+// employee count minus one, the same for the whole run, so that a ranking
+// can keep what it knows of each employee in a slice.
+func (c *Choice) Index() int { return c.idx }
+
+// Employees returns how many employees the run has (see Choice.Index).
+func (d *Decision) Employees() int {
+	if d.s == nil {
+		return 0
+	}
+	return len(d.s.emps)
 }
 
 // RuleRanking is the rule-based ranking: it keeps the order the choices

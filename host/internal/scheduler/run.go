@@ -107,6 +107,8 @@ type runner struct {
 	// orders keep the ranking's last order of each event and day, good
 	// while the day's week has not changed (see order).
 	orders map[refDay]orderMemo
+	viable []Choice // order's scratch space
+	at     []int    // order's scratch space
 }
 
 // refDay is an event (by ref) on a day.
@@ -437,8 +439,7 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 	}
 	// Only the choices not known to fail are worth ranking; the others
 	// go last, in the rule-based order, and are passed over anyway.
-	viable := make([]Choice, 0, len(choices))
-	at := make([]int, 0, len(choices))
+	viable, at := r.viable[:0], r.at[:0]
 	for i := range choices {
 		if !r.s.knownFail(choices[i].idx, d, ev.Type) {
 			viable = append(viable, choices[i])
@@ -459,15 +460,17 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 			for _, j := range sub {
 				order = append(order, at[j])
 			}
+			rest := at
 			for i := range choices {
-				if len(at) == 0 || at[0] != i {
+				if len(rest) == 0 || rest[0] != i {
 					order = append(order, i)
 				} else {
-					at = at[1:]
+					rest = rest[1:]
 				}
 			}
 		}
 	}
+	r.viable, r.at = viable, at
 	if log != nil {
 		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, order: order, fallback: fallback}
 	}

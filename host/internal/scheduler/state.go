@@ -32,8 +32,9 @@ type state struct {
 	// laid out as fails; byWeek holds their refs per employee and week.
 	daily  []uint16
 	byWeek map[weekOf][]int64
-	// minutes totals the durations of byWeek's assignments.
-	minutes map[weekOf]int
+	// minutes totals the durations of daily's assignments, laid out as
+	// daily.
+	minutes []uint32
 	// reach holds, per employee (by index in emps) and day, the
 	// violations known to keep them off more than one event that day
 	// (see learn).
@@ -97,7 +98,6 @@ func newState(in *Input) *state {
 		byDay:     make(map[civil.Date][]int64),
 		load:      make(map[civil.Date][]int),
 		byWeek:    make(map[weekOf][]int64),
-		minutes:   make(map[weekOf]int),
 		full:      make(map[rankKey]bool),
 		rankings:  make(map[rankKey]*ranking),
 		weekLogs:  make(map[civil.Date]*weekLog),
@@ -160,6 +160,7 @@ func newState(in *Input) *state {
 	s.days = min(s.base.DaysUntil(last.WeekStart())+7, 3701) // at most ten years
 	s.fails = make([]uint8, s.days*len(s.emps))
 	s.daily = make([]uint16, s.days*len(s.emps))
+	s.minutes = make([]uint32, s.days*len(s.emps))
 	for _, a := range snap.Posted {
 		s.posted[a.Event] = a
 		a := a
@@ -176,11 +177,11 @@ func (s *state) add(a *rule.Assignment) {
 	if e, ok := s.empIdx[a.Employee]; ok {
 		wk := weekOf{e, a.Date.WeekStart()}
 		s.byWeek[wk] = append(s.byWeek[wk], a.Event)
-		if ev := s.events[a.Event]; ev != nil {
-			s.minutes[wk] += ev.DurationMin
-		}
 		if j := s.failsAt(e, a.Date); j >= 0 {
 			s.daily[j]++
+			if ev := s.events[a.Event]; ev != nil {
+				s.minutes[j] += uint32(max(ev.DurationMin, 0))
+			}
 		}
 	}
 	s.countSlot(a, 1)
@@ -237,12 +238,12 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		wk := weekOf{e, a.Date.WeekStart()}
 		if i := slices.Index(s.byWeek[wk], ref); i >= 0 {
 			s.byWeek[wk] = slices.Delete(s.byWeek[wk], i, i+1)
-			if ev := s.events[ref]; ev != nil {
-				s.minutes[wk] -= ev.DurationMin
-			}
 		}
 		if j := s.failsAt(e, a.Date); j >= 0 {
 			s.daily[j]--
+			if ev := s.events[ref]; ev != nil {
+				s.minutes[j] -= uint32(max(ev.DurationMin, 0))
+			}
 		}
 	}
 	s.countSlot(a, -1)

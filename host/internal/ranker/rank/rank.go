@@ -106,6 +106,7 @@ type Model struct {
 	x      []float32
 	need   []int // the choices whose rows are in x
 	scores []float32
+	order  []int // returned by Rank, reused (see scheduler.Ranker)
 }
 
 // eventDay is an event (by ref) on a day.
@@ -114,18 +115,29 @@ type eventDay struct {
 	d   civil.Date
 }
 
-// scoredRows are the scores of an event's rows on a day starting at start.
+// scoredRows are the scores of an event's rows on a day starting at
+// start, by employee (Choice.Index).
 type scoredRows struct {
 	start civil.Clock
-	rows  map[*rule.Employee]scoredRow
+	rows  []scoredRow
 }
 
 // scoredRow is a row's score and what it was made of that changes in a
-// run: the employee's load and tier.
+// run: the employee's load and tier (see key). ok is false for a row never
+// scored.
 type scoredRow struct {
-	load  scheduler.Load
-	tier  int
+	ok    bool
+	of    rowKey
 	score float32
+}
+
+// rowKey is what a row is made of that changes in a run, small.
+type rowKey struct {
+	assignments, minutes, days, today, tier int32
+}
+
+func keyOf(l scheduler.Load, tier int) rowKey {
+	return rowKey{int32(l.Assignments), int32(l.Minutes), int32(l.Days), int32(l.Today), int32(tier)}
 }
 
 // pastKey names a row's history part: an employee, a day, an event type.
@@ -186,7 +198,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	key := eventDay{d.Event.Ref, d.Date}
 	known := r.scored[key]
 	if known == nil || known.start != d.Start {
-		known = &scoredRows{start: d.Start, rows: map[*rule.Employee]scoredRow{}}
+		known = &scoredRows{start: d.Start, rows: make([]scoredRow, d.Employees())}
 		r.scored[key] = known
 	}
 	// Rows are made and scored only for the choices whose row changed
@@ -204,7 +216,10 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	for i := range d.Choices {
 		c := &d.Choices[i]
 		l := d.Load(i)
-		if row, ok := known.rows[c.Employee]; ok && row.load == l && row.tier == c.Tier {
+		if i := c.Index(); i >= len(known.rows) {
+			// A Decision made outside a run: nothing is kept.
+			known.rows = append(known.rows, make([]scoredRow, i+1-len(known.rows))...)
+		} else if row := known.rows[i]; row.ok && row.of == keyOf(l, c.Tier) {
 			continue
 		}
 		r.need = append(r.need, i)
@@ -232,17 +247,18 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		}
 		for j, i := range r.need {
 			c := &d.Choices[i]
-			known.rows[c.Employee] = scoredRow{load: d.Load(i), tier: c.Tier, score: scores[j]}
+			known.rows[c.Index()] = scoredRow{ok: true, of: keyOf(d.Load(i), c.Tier), score: scores[j]}
 		}
 	}
 	r.scores = r.scores[:0]
 	for i := range d.Choices {
-		r.scores = append(r.scores, known.rows[d.Choices[i].Employee].score)
+		r.scores = append(r.scores, known.rows[d.Choices[i].Index()].score)
 	}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	order := r.order[:0]
+	for i := range n {
+		order = append(order, i)
 	}
+	r.order = order
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.scores[b], r.scores[a]) })
 	if top := float64(r.scores[order[0]]); top < r.cfg.ConfidenceThreshold {
 		return nil, &Error{ReasonLowConfidence, fmt.Errorf("the first choice scores %.3f, under the threshold %.3f", top, r.cfg.ConfidenceThreshold)}
