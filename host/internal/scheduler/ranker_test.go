@@ -1,7 +1,10 @@
 package scheduler_test
 
 import (
+	"cmp"
 	"context"
+	"hash/fnv"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -144,4 +147,41 @@ func keys(m map[string]int) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// pointwise is a ranking like a model's: each employee scores on their
+// own (here by a hash of their id, less for a heavier week), best first.
+type pointwise struct{}
+
+func (pointwise) Name() string { return "pointwise" }
+
+func (pointwise) Rank(_ context.Context, d *scheduler.Decision) ([]int, error) {
+	score := make([]float64, len(d.Choices))
+	for i, c := range d.Choices {
+		h := fnv.New32a()
+		h.Write([]byte(c.Employee.ID))
+		l := d.Load(i)
+		score[i] = float64(h.Sum32()%1000) - 150*float64(l.Assignments) - float64(l.Minutes)/10
+	}
+	order := make([]int, len(d.Choices))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	return order, nil
+}
+
+// TestRankedStepSize: with a model-like ranking too, the result does not
+// depend on the step size.
+func TestRankedStepSize(t *testing.T) {
+	for _, path := range []string{"../../../testdata/scenarios/club-week.json", "../../../testdata/scenarios/region-month.json"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			_, in := load(t, path)
+			res := sameForEveryStepRanked(t, in, pluginhost.InProcessRules(), func() scheduler.Ranker { return pointwise{} }, 1, 4, 0, 200)
+			rules := run(t, in, scheduler.Options{})
+			if res[0].Stats.Placed != rules.Stats.Placed || reflect.DeepEqual(res[0].Proposals, rules.Proposals) {
+				t.Errorf("pointwise ranking placed %d (rules %d), the same proposals: %v", res[0].Stats.Placed, rules.Stats.Placed, reflect.DeepEqual(res[0].Proposals, rules.Proposals))
+			}
+		})
+	}
 }

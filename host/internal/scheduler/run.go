@@ -120,9 +120,9 @@ type refDay struct {
 // orderMemo is a ranking's order of an event's choices on a day, as of a
 // point in the week's log of load changes.
 type orderMemo struct {
-	adds, resets int
-	order        []int
-	fallback     string
+	adds, resets, forgot int
+	order                []int
+	fallback             string
 }
 
 func storeType(t rule.EventType) store.EventType { return store.EventType(t) }
@@ -426,15 +426,18 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 //
 // The ranking is asked once per event, day and state of the day's week:
 // what it sees of a decision (the choices and their loads) changes only
-// with the week's loads, which the week's log counts (see ranked), so
-// building a step's candidates and deciding share one answer.
+// with the week's loads, which the week's log counts (see ranked), and
+// when known failures are forgotten, so building a step's candidates and
+// deciding share one answer. Failures learnt meanwhile only take
+// employees out, which a pointwise model's order of the rest does not
+// depend on.
 func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, string) {
 	if r.ruleOrder || len(choices) < 2 {
 		return nil, ""
 	}
 	log := r.s.weekLogs[d.WeekStart()] // made by ranked
 	key := refDay{ev.Ref, d}
-	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets {
+	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets && m.forgot == r.s.forgot {
 		return m.order, m.fallback
 	}
 	// Only the choices not known to fail are worth ranking; the others
@@ -472,7 +475,7 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 	}
 	r.viable, r.at = viable, at
 	if log != nil {
-		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, order: order, fallback: fallback}
+		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, forgot: r.s.forgot, order: order, fallback: fallback}
 	}
 	return order, fallback
 }

@@ -195,9 +195,15 @@ func TestRuleTheRunCannotForesee(t *testing.T) {
 // it returns the results.
 func sameForEveryStep(t *testing.T, in *scheduler.Input, check scheduler.Checker, steps ...int) []*scheduler.Result {
 	t.Helper()
+	return sameForEveryStepRanked(t, in, check, func() scheduler.Ranker { return nil }, steps...)
+}
+
+// sameForEveryStepRanked is sameForEveryStep with a ranking from rank.
+func sameForEveryStepRanked(t *testing.T, in *scheduler.Input, check scheduler.Checker, rank func() scheduler.Ranker, steps ...int) []*scheduler.Result {
+	t.Helper()
 	var out []*scheduler.Result
 	for _, n := range steps {
-		res, err := scheduler.Run(context.Background(), in, check, nil, scheduler.Options{StepSize: n})
+		res, err := scheduler.Run(context.Background(), in, check, rank(), scheduler.Options{StepSize: n})
 		if err != nil {
 			t.Fatal(err)
 		}

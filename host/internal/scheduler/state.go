@@ -43,6 +43,7 @@ type state struct {
 	// (for days days) and employee, bit typeRank for a type, anyBit for
 	// every event.
 	fails  []uint8
+	forgot int // how many times known failures were cleared (remove)
 	base   civil.Date
 	days   int
 	empIdx map[string]int // index in emps by id
@@ -252,6 +253,7 @@ func (s *state) remove(ref int64) *rule.Assignment {
 		for d := range s.days {
 			s.fails[d*len(s.emps)+i] = 0
 		}
+		s.forgot++
 	}
 	clear(s.full)
 	return a
