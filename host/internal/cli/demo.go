@@ -23,19 +23,19 @@ train a ranking model on that history and make it the active one.`, demo.Employe
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, r, today, done, err := e.openRanker(ctx, cmd.Flags())
+			w, done, err := e.openRanker(ctx, cmd.Flags())
 			if err != nil {
 				return err
 			}
 			defer done()
-			res, err := demo.Load(ctx, s, time.Now())
+			res, err := demo.Load(ctx, w.s, time.Now())
 			if err != nil {
 				return err
 			}
 			n := res.Counts
 			fmt.Fprintf(e.stdout, "demo store loaded: %d employees, %d events (with history), %d posted, %d attendance records\nsign in as %s / %s\n",
 				n.Employees, n.Events, n.Posted, n.Attendance, res.Username, res.Password)
-			m, card, err := r.TrainAndActivate(ctx, s, today)
+			m, card, err := w.r.TrainAndActivate(ctx, w.s, w.today)
 			if err != nil {
 				return fmt.Errorf("demo ranking model: %w", err)
 			}

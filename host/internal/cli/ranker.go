@@ -37,30 +37,59 @@ here reach a running server at its next scheduler run.`,
 	return cmd
 }
 
-// openRanker opens the store and the ranking models, as the server does,
-// and returns the store's today too.
-func (e *env) openRanker(ctx context.Context, flags *pflag.FlagSet) (*store.Store, *app.Ranker, civil.Date, func(), error) {
+// rankerEnv is what the ranker commands work on: the store, the ranking
+// models as the server has them, and the store's today.
+type rankerEnv struct {
+	s     *store.Store
+	r     *app.Ranker
+	today civil.Date
+}
+
+// openRanker opens the store and the ranking models, as the server does.
+func (e *env) openRanker(ctx context.Context, flags *pflag.FlagSet) (*rankerEnv, func(), error) {
 	cfg, err := e.loadConfig(flags)
 	if err != nil {
-		return nil, nil, 0, nil, err
+		return nil, nil, err
 	}
 	s, done, err := e.openStore(ctx, flags)
 	if err != nil {
-		return nil, nil, 0, nil, err
+		return nil, nil, err
 	}
 	log, closer, err := app.NewLogger(cfg.Log, e.stderr)
 	if err != nil {
 		done()
-		return nil, nil, 0, nil, err
+		return nil, nil, err
 	}
 	r, err := app.OpenRanker(ctx, cfg.Ranker, s, log)
 	if err != nil {
 		closer.Close()
 		done()
-		return nil, nil, 0, nil, err
+		return nil, nil, err
 	}
 	today := civil.DateOf(time.Now().In(cfg.Location()))
-	return s, r, today, func() { _ = r.Close(context.WithoutCancel(ctx)); closer.Close(); done() }, nil
+	return &rankerEnv{s, r, today}, func() { _ = r.Close(context.WithoutCancel(ctx)); closer.Close(); done() }, nil
+}
+
+// rankerRun returns a command's RunE that runs f with the store and the
+// ranking models open.
+func (e *env) rankerRun(f func(ctx context.Context, w *rankerEnv, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		w, done, err := e.openRanker(cmd.Context(), cmd.Flags())
+		if err != nil {
+			return err
+		}
+		defer done()
+		return f(cmd.Context(), w, args)
+	}
+}
+
+// modelID reads a model id argument.
+func modelID(arg string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invalid(fmt.Errorf("%q is not a model id (see crewplan ranker list)", arg))
+	}
+	return id, nil
 }
 
 func newRankerList(e *env) *cobra.Command {
@@ -68,14 +97,8 @@ func newRankerList(e *env) *cobra.Command {
 		Use:   "list",
 		Short: "List the registered models, the active one first, with their held-out metrics",
 		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			s, r, _, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
-			models, err := s.ListRankingModels(ctx)
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, _ []string) error {
+			models, err := w.s.ListRankingModels(ctx)
 			if err != nil {
 				return err
 			}
@@ -94,13 +117,13 @@ func newRankerList(e *env) *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			st, err := r.Service.Status(ctx)
+			st, err := w.r.Service.Status(ctx)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, st.Summary())
 			return nil
-		},
+		}),
 	}
 }
 
@@ -122,30 +145,24 @@ parameters, metadata and feature names, a smoke call — and register it. A
 module that is not our own evaluator runs on the guarded runtime, with a
 deadline on every call. Exit 2 when the module is refused.`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, args []string) error {
 			wasm, err := os.ReadFile(args[0])
 			if err != nil {
 				return invalid(err)
 			}
-			ctx := cmd.Context()
-			_, r, _, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
-			m, err := r.Registry.Add(ctx, wasm)
+			m, err := w.r.Registry.Add(ctx, wasm)
 			if err != nil {
 				return invalid(err) // refused: not valid, or already registered
 			}
 			fmt.Fprintf(e.stdout, "model %d added: %s %s (sha256 %s)\n", m.ID, m.Name, m.Version, m.SHA256[:12])
 			if activate {
-				if _, err := r.Registry.Activate(ctx, m.ID); err != nil {
+				if _, err := w.r.Registry.Activate(ctx, m.ID); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "model %d is active\n", m.ID)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&activate, "activate", false, "activate the model once added")
 	return cmd
@@ -156,18 +173,12 @@ func newRankerActivate(e *env) *cobra.Command {
 		Use:   "activate ID",
 		Short: "Make a registered model the active one (validated again first)",
 		Args:  exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
-				return invalid(fmt.Errorf("%q is not a model id (see crewplan ranker list)", args[0]))
-			}
-			ctx := cmd.Context()
-			_, r, _, done, err := e.openRanker(ctx, cmd.Flags())
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, args []string) error {
+			id, err := modelID(args[0])
 			if err != nil {
 				return err
 			}
-			defer done()
-			m, err := r.Registry.Activate(ctx, id)
+			m, err := w.r.Registry.Activate(ctx, id)
 			if err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return invalid(err)
@@ -176,23 +187,17 @@ func newRankerActivate(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "model %d is active: %s %s\n", m.ID, m.Name, m.Version)
 			return nil
-		},
+		}),
 	}
 }
 
 func newRankerRollback(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rollback",
-		Short: "Go back to the model active before the current one (or to the rules when there was none)",
+		Short: "Go back to the model active before the current one (exit 2 when the current one was the first)",
 		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			_, r, _, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
-			m, err := r.Registry.Rollback(ctx)
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, _ []string) error {
+			m, err := w.r.Registry.Rollback(ctx)
 			if err != nil {
 				if errors.Is(err, store.ErrNoPreviousModel) {
 					return invalid(err)
@@ -201,7 +206,7 @@ func newRankerRollback(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "model %d is active again: %s %s\n", m.ID, m.Name, m.Version)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -210,19 +215,13 @@ func newRankerDeactivate(e *env) *cobra.Command {
 		Use:   "deactivate",
 		Short: "Deactivate the active model: the rules rank every placement",
 		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			_, r, _, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
-			if err := r.Registry.Deactivate(ctx); err != nil {
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, _ []string) error {
+			if err := w.r.Registry.Deactivate(ctx); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "no model is active: the rules rank")
 			return nil
-		},
+		}),
 	}
 }
 
@@ -234,13 +233,7 @@ func newRankerShadow(e *env) *cobra.Command {
 "on" and "off" store it, winning over ranker.shadow in the configuration;
 "config" clears the stored value so the configuration decides again.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			_, r, _, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, args []string) error {
 			if len(args) == 1 {
 				var on *bool
 				switch args[0] {
@@ -251,11 +244,11 @@ func newRankerShadow(e *env) *cobra.Command {
 				default:
 					return invalid(fmt.Errorf("%q: want on, off or config", args[0]))
 				}
-				if err := r.Service.SetShadow(ctx, store.SystemActor, on); err != nil {
+				if err := w.r.Service.SetShadow(ctx, store.SystemActor, on); err != nil {
 					return err
 				}
 			}
-			cfg, source, err := r.Service.Settings(ctx)
+			cfg, source, err := w.r.Service.Settings(ctx)
 			if err != nil {
 				return err
 			}
@@ -265,7 +258,7 @@ func newRankerShadow(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "shadow mode %s (%s)\n", state, map[string]string{"config": "from the configuration", "stored": "stored with crewplan ranker shadow"}[source])
 			return nil
-		},
+		}),
 	}
 }
 
@@ -285,14 +278,8 @@ card. The module is registered (inactive unless --activate) and, with
 --out, written to a file. No Go toolchain is needed: the evaluator ships in
 crewplan.`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			s, r, today, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
-			d, err := train.Load(ctx, s, today)
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, _ []string) error {
+			d, err := train.Load(ctx, w.s, w.today)
 			if err != nil {
 				return err
 			}
@@ -318,11 +305,11 @@ crewplan.`,
 			if !register {
 				return nil
 			}
-			m, err := r.Registry.Add(ctx, res.Module)
+			m, err := w.r.Registry.Add(ctx, res.Module)
 			switch {
 			case errors.Is(err, store.ErrConflict):
 				// Trained again on the same history within the second.
-				if m, err = registered(ctx, s, res.Module); err != nil {
+				if m, err = registered(ctx, w.s, res.Module); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "model %d holds this module already\n", m.ID)
@@ -332,13 +319,13 @@ crewplan.`,
 				fmt.Fprintf(e.stdout, "model %d registered\n", m.ID)
 			}
 			if activate {
-				if _, err := r.Registry.Activate(ctx, m.ID); err != nil {
+				if _, err := w.r.Registry.Activate(ctx, m.ID); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "model %d is active\n", m.ID)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&out, "out", "", "also write the model module to this file")
 	cmd.Flags().BoolVar(&register, "register", true, "register the model")
@@ -377,14 +364,9 @@ and the lift over the rule-based ranking. The held-out period is the one
 the model's card names (so that it never saw those days), else the last
 fifth of the days. --chart writes the ROC and precision@k curves as a PNG.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, r, today, done, err := e.openRanker(ctx, cmd.Flags())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: e.rankerRun(func(ctx context.Context, w *rankerEnv, args []string) error {
 			var wasm []byte
+			var err error
 			switch {
 			case file != "" && len(args) == 1:
 				return invalid(errors.New("give a model id or --file, not both"))
@@ -393,20 +375,20 @@ fifth of the days. --chart writes the ROC and precision@k curves as a PNG.`,
 					return invalid(err)
 				}
 			default:
-				row, err := evalTarget(ctx, s, args)
+				row, err := evalTarget(ctx, w.s, args)
 				if err != nil {
 					return err
 				}
-				if wasm, err = os.ReadFile(r.Registry.Path(row)); err != nil {
+				if wasm, err = os.ReadFile(w.r.Registry.Path(row)); err != nil {
 					return err
 				}
 			}
-			m, err := r.Runtime.Load(ctx, wasm)
+			m, err := w.r.Runtime.Load(ctx, wasm)
 			if err != nil {
 				return invalid(err)
 			}
 			defer m.Close(context.WithoutCancel(ctx))
-			d, err := train.Load(ctx, s, today)
+			d, err := train.Load(ctx, w.s, w.today)
 			if err != nil {
 				return err
 			}
@@ -445,7 +427,7 @@ fifth of the days. --chart writes the ROC and precision@k curves as a PNG.`,
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&file, "file", "", "evaluate this model module instead of a registered one")
 	cmd.Flags().StringVar(&chart, "chart", "", "write the ROC and precision@k chart to this PNG file")
@@ -471,9 +453,9 @@ func registered(ctx context.Context, s *store.Store, wasm []byte) (*store.Rankin
 // evalTarget returns the registered model args name, or the active one.
 func evalTarget(ctx context.Context, s *store.Store, args []string) (*store.RankingModel, error) {
 	if len(args) == 1 {
-		id, err := strconv.ParseInt(args[0], 10, 64)
-		if err != nil || id <= 0 {
-			return nil, invalid(fmt.Errorf("%q is not a model id (see crewplan ranker list)", args[0]))
+		id, err := modelID(args[0])
+		if err != nil {
+			return nil, err
 		}
 		m, err := s.GetRankingModel(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
