@@ -95,3 +95,62 @@ func BenchmarkRunRegionMonthRankedInProcess(b *testing.B) {
 	b.Run("rules", func(b *testing.B) { benchModel(b, pluginhost.InProcessRules(), false) })
 	b.Run("model", func(b *testing.B) { benchModel(b, pluginhost.InProcessRules(), true) })
 }
+
+// benchWholeRun runs the whole region-month run as the server does,
+// b.N times: runs.Service.Run takes the run lock, records the run, loads
+// its input from the database, gives it its ranking (rank.Service.ForRun:
+// the rules, or the active model trained on the region's half year of
+// history), schedules with check, and stores the 1,779 proposals and the
+// failures in one transaction.
+func benchWholeRun(b *testing.B, check scheduler.Checker, model bool) {
+	ctx := context.Background()
+	sc, err := scenario.ParseFile(regionMonth)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sc.Dataset(store.SystemActor)
+	scenario.AddHistory(d, scenario.GenerateHistory(sc, scenario.HistoryOptions{Weeks: 26, Seed: 1}), store.SystemActor)
+	st := storetest.SQLite(b)
+	if _, err := st.Import(ctx, store.SystemActor, d); err != nil {
+		b.Fatal(err)
+	}
+	rt, err := ranker.NewRuntime(ctx, ranker.Options{CacheDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := &ranker.Registry{Dir: b.TempDir(), Store: st, Runtime: rt, Features: features.Names}
+	b.Cleanup(func() { reg.Close(ctx); rt.Close(ctx) })
+	if model {
+		data, err := train.Load(ctx, st, sc.Now.Date)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := train.Train(ctx, data, train.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := reg.Add(ctx, res.Module)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := reg.Activate(ctx, m.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ranking := &rank.Service{Store: st, Registry: reg, Config: rank.Config{ConfidenceThreshold: 0.5}}
+	svc := &runs.Service{Store: st, Rules: check, Ranking: ranking.ForRun, Host: "bench"}
+	var rec *store.SchedulerRun
+	for b.Loop() {
+		if rec, _, err = svc.Run(ctx, runs.TriggerManual, "bench", sc.Now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rec.Placed), "placed")
+	b.ReportMetric(float64(rec.Fallbacks), "fallbacks")
+}
+
+func BenchmarkWholeRunRegionMonthRanked(b *testing.B) {
+	check := pluginRules(b)
+	b.Run("rules", func(b *testing.B) { benchWholeRun(b, check, false) })
+	b.Run("model", func(b *testing.B) { benchWholeRun(b, check, true) })
+}
