@@ -7,28 +7,32 @@
 // sections, hashed by CodeSHA256), the host trusts that code to run on its
 // fast runtime and compiles it once for all of them (see package ranker).
 //
-// gbdt.wasm is committed. After a change to ranker-wasm/gbdt, sdk/ranker
-// or the Go toolchain, regenerate it with
+// The module is committed gzipped, as gbdt.wasm.gz (a third of its 2.8
+// MB). After a change to ranker-wasm/gbdt, sdk/ranker or the Go
+// toolchain, regenerate it with
 //
 //	go tool task wasm
 //
-// which runs
+// which builds it with
 //
-//	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath -buildvcs=false -o host/internal/ranker/evaluator/gbdt.wasm ./ranker-wasm/gbdt/cmd/gbdt
+//	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath -buildvcs=false -o gbdt.wasm ./ranker-wasm/gbdt/cmd/gbdt
 //
-// from the repository root. TestEmbeddedIsBuiltFromSource rebuilds it the
-// same way and fails while the committed file differs: a -trimpath build
-// is reproducible for one Go toolchain version, so the file changes only
+// from the repository root and gzips it (TestEmbeddedIsBuiltFromSource
+// with -update). The test, run without -update, builds it the same way
+// and fails while the committed module differs: a -trimpath build is
+// reproducible for one Go toolchain version, so the module changes only
 // when its sources or the toolchain do.
 package evaluator
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
@@ -37,12 +41,24 @@ import (
 
 // buildCommand is the command, run from the repository root, that builds
 // gbdt.wasm (go tool task wasm runs it).
-const buildCommand = "GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath -buildvcs=false -o host/internal/ranker/evaluator/gbdt.wasm ./ranker-wasm/gbdt/cmd/gbdt"
+const buildCommand = "GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath -buildvcs=false -o gbdt.wasm ./ranker-wasm/gbdt/cmd/gbdt"
+
+// gbdtGzip is the built evaluator, gzipped.
+//
+//go:embed gbdt.wasm.gz
+var gbdtGzip []byte
 
 // gbdtWasm is the built evaluator; never modified.
-//
-//go:embed gbdt.wasm
-var gbdtWasm []byte
+var gbdtWasm = func() []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(gbdtGzip))
+	if err == nil {
+		var b []byte
+		if b, err = io.ReadAll(zr); err == nil {
+			return b
+		}
+	}
+	panic("evaluator: the embedded gbdt.wasm.gz does not decompress: " + err.Error())
+}()
 
 // GBDT returns a copy of the gradient-boosted-trees evaluator module: no
 // parameters, so it loads only once they are written into its
