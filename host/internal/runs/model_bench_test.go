@@ -23,45 +23,11 @@ import (
 // (rank.Service.ForRun), and scores every decision in WebAssembly.
 func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 	ctx := context.Background()
-	sc, err := scenario.ParseFile(regionMonth)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := sc.Dataset(store.SystemActor)
-	scenario.AddHistory(d, scenario.GenerateHistory(sc, scenario.HistoryOptions{Weeks: 26, Seed: 1}), store.SystemActor)
-	st := storetest.SQLite(b)
-	if _, err := st.Import(ctx, store.SystemActor, d); err != nil {
-		b.Fatal(err)
-	}
+	sc, st, svc := rankedRegion(b, model)
 	in, err := runs.Load(ctx, st, sc.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rt, err := ranker.NewRuntime(ctx, ranker.Options{CacheDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg := &ranker.Registry{Dir: b.TempDir(), Store: st, Runtime: rt, Features: features.Names}
-	b.Cleanup(func() { reg.Close(ctx); rt.Close(ctx) })
-	if model {
-		data, err := train.Load(ctx, st, sc.Now.Date)
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := train.Train(ctx, data, train.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := reg.Add(ctx, res.Module)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := reg.Activate(ctx, m.ID); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(res.Card.Training.Trees), "trees")
-	}
-	svc := &rank.Service{Store: st, Registry: reg, Config: rank.Config{ConfidenceThreshold: 0.5}}
 	var res *scheduler.Result
 	key := uint64(0)
 	for b.Loop() {
@@ -104,6 +70,31 @@ func BenchmarkRunRegionMonthRankedInProcess(b *testing.B) {
 // failures in one transaction.
 func benchWholeRun(b *testing.B, check scheduler.Checker, model bool) {
 	ctx := context.Background()
+	sc, st, ranking := rankedRegion(b, model)
+	svc := &runs.Service{Store: st, Rules: check, Ranking: ranking.ForRun, Host: "bench"}
+	var rec *store.SchedulerRun
+	var err error
+	for b.Loop() {
+		if rec, _, err = svc.Run(ctx, runs.TriggerManual, "bench", sc.Now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rec.Placed), "placed")
+	b.ReportMetric(float64(rec.Fallbacks), "fallbacks")
+}
+
+func BenchmarkWholeRunRegionMonthRanked(b *testing.B) {
+	check := pluginRules(b)
+	b.Run("rules", func(b *testing.B) { benchWholeRun(b, check, false) })
+	b.Run("model", func(b *testing.B) { benchWholeRun(b, check, true) })
+}
+
+// rankedRegion loads the region month with half a year of its generated
+// history into a new SQLite store and returns the ranking service over
+// it: with a model trained on that history active when model is set, with
+// none (the rules rank) otherwise.
+func rankedRegion(b *testing.B, model bool) (*scenario.Scenario, *store.Store, *rank.Service) {
+	ctx := context.Background()
 	sc, err := scenario.ParseFile(regionMonth)
 	if err != nil {
 		b.Fatal(err)
@@ -137,20 +128,5 @@ func benchWholeRun(b *testing.B, check scheduler.Checker, model bool) {
 			b.Fatal(err)
 		}
 	}
-	ranking := &rank.Service{Store: st, Registry: reg, Config: rank.Config{ConfidenceThreshold: 0.5}}
-	svc := &runs.Service{Store: st, Rules: check, Ranking: ranking.ForRun, Host: "bench"}
-	var rec *store.SchedulerRun
-	for b.Loop() {
-		if rec, _, err = svc.Run(ctx, runs.TriggerManual, "bench", sc.Now); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rec.Placed), "placed")
-	b.ReportMetric(float64(rec.Fallbacks), "fallbacks")
-}
-
-func BenchmarkWholeRunRegionMonthRanked(b *testing.B) {
-	check := pluginRules(b)
-	b.Run("rules", func(b *testing.B) { benchWholeRun(b, check, false) })
-	b.Run("model", func(b *testing.B) { benchWholeRun(b, check, true) })
+	return sc, st, &rank.Service{Store: st, Registry: reg, Config: rank.Config{ConfidenceThreshold: 0.5}}
 }
