@@ -186,7 +186,7 @@ func (r *Model) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		return nil, err
 	}
 	r.failures = 0
-	if r.cfg.Shadow {
+	if r.cfg.Shadow && r.log.Enabled(ctx, slog.LevelDebug) {
 		r.log.Debug("shadow ranking", "event", d.Event.Ref, "date", d.Date.String(),
 			"rules", employees(d, nil), "model", employees(d, order))
 	}
