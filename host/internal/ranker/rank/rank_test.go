@@ -1,10 +1,12 @@
 package rank_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,7 +246,13 @@ func TestTrainedModelRanks(t *testing.T) {
 	if err := f.svc.SetShadow(ctx, store.SystemActor, &on); err != nil {
 		t.Fatal(err)
 	}
+	var logs bytes.Buffer
+	f.svc.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rec, out = f.schedule(t)
+	// The debug log has both orders of each placement.
+	if line, _, _ := strings.Cut(logs.String()[strings.Index(logs.String(), "msg=\"shadow ranking\""):], "\n"); !strings.Contains(line, "rules=\"[E") || !strings.Contains(line, "model=\"[E") {
+		t.Errorf("shadow log line %q lacks the orders", line)
+	}
 	if !reflect.DeepEqual(out.Proposals, rules.Proposals) || rec.Ranker != "rules" {
 		t.Errorf("shadow mode changed the run (ranker %q)", rec.Ranker)
 	}
