@@ -55,6 +55,11 @@ func BenchmarkScoreGuarded(b *testing.B) { benchmarkScore(b, false) }
 func benchmarkScore(b *testing.B, trusted bool) {
 	rt := newRuntime(b, ranker.Options{})
 	m := load(b, rt, withParams(b, benchParams()), trusted)
+	benchScoreLoop(b, m)
+}
+
+// benchScoreLoop scores the benchmark matrix with m, b.N times.
+func benchScoreLoop(b *testing.B, m *ranker.Model) {
 	x := benchMatrix()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -137,14 +142,7 @@ func benchmarkScoreGBDT(b *testing.B, fast bool) {
 	} else {
 		m = load(b, rt, gbdtModule(b), false)
 	}
-	x := benchMatrix()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.Score(ctx, x, benchRows, benchCols); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchScoreLoop(b, m)
 }
 
 // BenchmarkScoreGBDTNative scores the same trees and matrix with

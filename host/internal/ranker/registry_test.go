@@ -204,21 +204,27 @@ func testRegistryLifecycle(t *testing.T, s *store.Store) {
 	}
 }
 
+// addBoth adds the two registry models to r, in order.
+func addBoth(t *testing.T, r *ranker.Registry) (a, b *store.RankingModel) {
+	t.Helper()
+	wasmA, wasmB := registryModels(t)
+	var err error
+	if a, err = r.Add(context.Background(), wasmA); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = r.Add(context.Background(), wasmB); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
 // TestRegistryCorruptFile flips a byte of a registered model's file:
 // Activate refuses it and nothing changes; Open at start-up runs with no
 // model rather than fail.
 func TestRegistryCorruptFile(t *testing.T) {
 	ctx := context.Background()
 	r := newRegistry(t, nil)
-	wasmA, wasmB := registryModels(t)
-	a, err := r.Add(ctx, wasmA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := r.Add(ctx, wasmB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := addBoth(t, r)
 	if _, err := r.Activate(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +241,7 @@ func TestRegistryCorruptFile(t *testing.T) {
 		}
 	}
 	flip(b)
-	_, err = r.Activate(ctx, b.ID)
+	_, err := r.Activate(ctx, b.ID)
 	if !errors.Is(err, ranker.ErrModelFile) {
 		t.Fatalf("activating a corrupted file = %v, want ErrModelFile", err)
 	}
@@ -343,15 +349,7 @@ func TestRegistryTrust(t *testing.T) {
 func TestRegistryRefresh(t *testing.T) {
 	ctx := context.Background()
 	r := newRegistry(t, nil)
-	wasmA, wasmB := registryModels(t)
-	a, err := r.Add(ctx, wasmA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := r.Add(ctx, wasmB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := addBoth(t, r)
 	var log logRecords
 	other := &ranker.Registry{Dir: r.Dir, Store: r.Store, Runtime: r.Runtime, Logger: slog.New(&log)}
 	defer other.Close(ctx)
