@@ -150,7 +150,9 @@ func keys(m map[string]int) []string {
 }
 
 // pointwise is a ranking like a model's: each employee scores on their
-// own (here by a hash of their id, less for a heavier week), best first.
+// own (here by a hash of their id, less for a heavier week), and how they
+// score depends on the event's start (as a model's event_start_hour
+// does), best first.
 type pointwise struct{}
 
 func (pointwise) Name() string { return "pointwise" }
@@ -161,6 +163,7 @@ func (pointwise) Rank(_ context.Context, d *scheduler.Decision) ([]int, error) {
 		h := fnv.New32a()
 		h.Write([]byte(c.Employee.ID))
 		l := d.Load(i)
+		h.Write([]byte{byte(d.Start / 60)})
 		score[i] = float64(h.Sum32()%1000) - 150*float64(l.Assignments) - float64(l.Minutes)/10
 	}
 	order := make([]int, len(d.Choices))

@@ -117,10 +117,11 @@ type refDay struct {
 	d   civil.Date
 }
 
-// orderMemo is a ranking's order of an event's choices on a day, as of a
-// point in the week's log of load changes.
+// orderMemo is a ranking's order of an event's choices on a day at a
+// start, as of a point in the week's log of load changes.
 type orderMemo struct {
 	adds, resets, forgot int
+	start                civil.Clock
 	order                []int
 	fallback             string
 }
@@ -345,7 +346,7 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 			continue
 		}
 		choices := s.ranked(ev, d)
-		order, fallback := r.order(ev, d, choices)
+		order, fallback := r.order(ev, d, s.start(ev, d), choices)
 		full := true
 		for k := range choices {
 			c := &choices[k]
@@ -424,20 +425,22 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 // to the rule-based order ("" when it did not), counted when the decision
 // is made on that day.
 //
-// The ranking is asked once per event, day and state of the day's week:
-// what it sees of a decision (the choices and their loads) changes only
-// with the week's loads, which the week's log counts (see ranked), and
-// when known failures are forgotten, so building a step's candidates and
-// deciding share one answer. Failures learnt meanwhile only take
-// employees out, which a pointwise model's order of the rest does not
-// depend on.
-func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, string) {
+// The ranking is asked once per event, day, start and state of the day's
+// week: what it sees of a decision (the choices, their loads and the
+// event's start) changes only with the week's loads, which the week's log
+// counts (see ranked), with the start, and when known failures are
+// forgotten, so building a step's candidates and deciding share one
+// answer. Building asks with the start the event will have once the
+// step's earlier events are placed (startWith), the one deciding sees.
+// Failures learnt meanwhile only take employees out, which a pointwise
+// model's order of the rest does not depend on.
+func (r *runner) order(ev *rule.Event, d civil.Date, start civil.Clock, choices []Choice) ([]int, string) {
 	if r.ruleOrder || len(choices) < 2 {
 		return nil, ""
 	}
 	log := r.s.weekLogs[d.WeekStart()] // made by ranked
 	key := refDay{ev.Ref, d}
-	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets && m.forgot == r.s.forgot {
+	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets && m.forgot == r.s.forgot && m.start == start {
 		return m.order, m.fallback
 	}
 	// Only the choices not known to fail are worth ranking; the others
@@ -452,7 +455,7 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 	var order []int
 	fallback := ""
 	if len(viable) >= 2 {
-		sub, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: r.s.start(ev, d), Choices: viable, s: r.s})
+		sub, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: start, Choices: viable, s: r.s})
 		switch {
 		case err != nil:
 			fallback = reasonOf(err)
@@ -475,7 +478,7 @@ func (r *runner) order(ev *rule.Event, d civil.Date, choices []Choice) ([]int, s
 	}
 	r.viable, r.at = viable, at
 	if log != nil {
-		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, forgot: r.s.forgot, order: order, fallback: fallback}
+		r.orders[key] = orderMemo{adds: len(log.adds), resets: log.resets, forgot: r.s.forgot, start: start, order: order, fallback: fallback}
 	}
 	return order, fallback
 }
@@ -785,7 +788,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 			continue
 		}
 		st := s.startWith(ev, d, sc.slots)
-		order, _ := r.order(ev, d, choices)
+		order, _ := r.order(ev, d, st, choices)
 		n := 0
 		for k := range choices {
 			if n == depth {
@@ -935,3 +938,4 @@ func (s *state) employee(id string) *rule.Employee {
 	}
 	return s.emps[i]
 }
+
