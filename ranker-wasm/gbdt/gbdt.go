@@ -31,6 +31,11 @@ type Model struct {
 	feature []int16   // per entry: the feature a split tests; Leaf for a leaf
 	value   []float32 // per entry: a split's threshold, a leaf's output
 	child   []int32   // entry i's children: [2i] for x[feature] < value, [2i+1] otherwise; 0 for a leaf
+
+	// rows holds the rows Score walks together, kept between calls: an
+	// array this size on the stack would be cleared, and in WebAssembly
+	// the stack grown, on every call. A Model scores one call at a time.
+	rows *[8]row
 }
 
 // run is consecutive trees of one layout: shallow[first:end] or, when
@@ -127,11 +132,14 @@ const wide = runtime.GOARCH == "wasm"
 // score is Score after its checks, 8 rows at a time when wide8 is set
 // and 4 rows at a time for the rest.
 func (m *Model) score(x []float32, cols int, out []float32, wide8 bool) {
-	var buf [8]row // the rows walked together, copied: see row
+	if m.rows == nil {
+		m.rows = new([8]row)
+	}
+	buf := m.rows // the rows walked together, copied: see row
 	r := 0
 	if wide8 {
 		for ; r+8 <= len(out); r += 8 {
-			m.score8(x, cols, r, out, &buf)
+			m.score8(x, cols, r, out, buf)
 		}
 	}
 	for ; r < len(out); r += 4 {
@@ -139,11 +147,60 @@ func (m *Model) score(x []float32, cols int, out []float32, wide8 bool) {
 	}
 }
 
-// sigmoid is 1/(1+e^-z), computed so that e^z never overflows.
-func sigmoid(z float64) float64 {
+// Sigmoid is 1/(1+e^-z) as the evaluator computes it, so that e^z never
+// overflows and alike on every platform (see ExpNonPositive): a trainer
+// that predicts with it gets the evaluator's scores bit for bit.
+func Sigmoid(z float64) float64 {
 	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
+		return 1 / (1 + ExpNonPositive(-z))
 	}
-	e := math.Exp(z)
+	e := ExpNonPositive(z)
 	return e / (1 + e)
 }
+
+// ExpNonPositive is e^x for x ≤ 0 as the evaluator computes it: by the
+// standard library's portable algorithm (math/exp.go, from FreeBSD's
+// e_exp.c), bit for bit, but faster in WebAssembly, where Ldexp, its last
+// step, costs more than the rest: here that step is a multiplication by
+// 2^k wherever 2^k and the result are normal numbers, where the two are
+// exact and so equal. It is the same on every platform, where math.Exp is
+// not (amd64 has its own, which can differ in the last bit), so that the
+// evaluator scores alike in WebAssembly and natively. x > 0 goes to
+// math.Exp; the sigmoid never passes one.
+func ExpNonPositive(x float64) float64 {
+	const (
+		ln2Hi     = 6.93147180369123816490e-01
+		ln2Lo     = 1.90821492927058770002e-10
+		log2e     = 1.44269504088896338700e+00
+		underflow = -7.45133219101941108420e+02
+		nearZero  = 1.0 / (1 << 28)
+		p1        = 1.66666666666666657415e-01
+		p2        = -2.77777777770155933842e-03
+		p3        = 6.61375632143793436117e-05
+		p4        = -1.65339022054652515390e-06
+		p5        = 4.13813679705723846039e-08
+	)
+	switch {
+	case x != x: // NaN
+		return x
+	case x > 0:
+		return math.Exp(x)
+	case x < underflow: // -Inf too
+		return 0
+	case x > -nearZero:
+		return 1 + x
+	}
+	k := int(log2e*x - 0.5)
+	hi := x - float64(k)*ln2Hi
+	lo := float64(k) * ln2Lo
+	r := hi - lo
+	t := r * r
+	c := r - t*(p1+t*(p2+t*(p3+t*(p4+t*p5))))
+	y := 1 - ((lo - (r*c)/(2-c)) - hi)
+	if k < -1021 {
+		// 2^k or the result may be subnormal: Ldexp rounds it right.
+		return math.Ldexp(y, k)
+	}
+	return y * math.Float64frombits(uint64(1023+k)<<52)
+}
+

@@ -1,7 +1,6 @@
 package gbdt_test
 
 import (
-	"math"
 	"math/rand/v2"
 	"strconv"
 
@@ -32,13 +31,13 @@ func refMargin(p gbdt.Params, row []float32) float64 {
 }
 
 // refScore is the score the package doc defines: the sigmoid of the
-// margin, rounded once to float32.
+// margin by the portable exp, rounded once to float32.
 func refScore(p gbdt.Params, row []float32) float32 {
 	z := refMargin(p, row)
 	if z >= 0 {
-		return float32(1 / (1 + math.Exp(-z)))
+		return float32(1 / (1 + refExp(-z)))
 	}
-	return float32(math.Exp(z) / (1 + math.Exp(z)))
+	return float32(refExp(z) / (1 + refExp(z)))
 }
 
 // node is one node of a tree written out by hand.

@@ -129,7 +129,7 @@ func (m *Model) score4(x []float32, cols, r int, out []float32, buf *[4]row) {
 	}
 	for k, z := range [4]float64{z0, z1, z2, z3} {
 		if r+k <= last {
-			out[r+k] = float32(sigmoid(z))
+			out[r+k] = float32(Sigmoid(z))
 		}
 	}
 }
@@ -206,7 +206,7 @@ func (m *Model) score8(x []float32, cols, r int, out []float32, buf *[8]row) {
 	}
 	for k, z := range [8]float64{z0, z1, z2, z3, z4, z5, z6, z7} {
 		if r+k <= last {
-			out[r+k] = float32(sigmoid(z))
+			out[r+k] = float32(Sigmoid(z))
 		}
 	}
 }

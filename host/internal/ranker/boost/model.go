@@ -97,22 +97,15 @@ func output(t gbdt.Tree, row []float32) float32 {
 	return t.Value[i]
 }
 
-// sigmoid is 1/(1+e^-z), computed as the evaluator computes it, so that
-// e^z never overflows.
-func sigmoid(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
+// sigmoid is 1/(1+e^-z), computed as the evaluator computes it.
+func sigmoid(z float64) float64 { return gbdt.Sigmoid(z) }
 
 // lossProb returns the log loss −log p(y) of label y at margin z and
 // the probability sigmoid(z), bit for bit as sigmoid computes it, from
 // one exponential: with e = exp(−|z|), the loss is log(1+e), plus |z| when
 // z is on the wrong side for y.
 func lossProb(z, y float64) (loss, p float64) {
-	e := math.Exp(-math.Abs(z))
+	e := gbdt.ExpNonPositive(-math.Abs(z))
 	if z >= 0 {
 		p = 1 / (1 + e)
 	} else {
