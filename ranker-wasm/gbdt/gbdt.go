@@ -111,7 +111,8 @@ func (m *Model) Meta() ranker.Meta { return m.meta }
 
 // Score writes sigmoid(base + Σ tree(x)) for each row of x into out,
 // accumulating in float64 in tree order (see the package doc). It does
-// not allocate unless it fails.
+// not allocate after its first call, unless it fails. It scores one call
+// at a time: a Model is not for concurrent use.
 func (m *Model) Score(x []float32, rows, cols int, out []float32) error {
 	if len(m.runs) == 0 {
 		return errNoParams
