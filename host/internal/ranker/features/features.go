@@ -361,8 +361,45 @@ func (h *History) Past(dst []float32, emp string, d civil.Date, typ rule.EventTy
 }
 
 // AppendRest appends the values of a row after the first PastCount: the
-// workload, the role, the event and the time.
+// candidate's (AppendCandidate), then the event's (AppendContext).
 func AppendRest(dst []float32, c *Candidate, x *Context) []float32 {
+	return AppendContext(AppendCandidate(dst, c), x)
+}
+
+// CandidateCount is the number of values AppendCandidate appends: the
+// workload and the role.
+const CandidateCount = 9
+
+// AppendCandidate appends the candidate's values of a row, after the
+// first PastCount: the workload and the role.
+func AppendCandidate(dst []float32, c *Candidate) []float32 {
+	var role [4]float32
+	switch c.Role {
+	case rule.RoleLead:
+		role[0] = 1
+	case rule.RoleSpecialist:
+		role[1] = 1
+	case rule.RoleJuicer:
+		role[2] = 1
+	case rule.RoleClubSupervisor:
+		role[3] = 1
+	}
+	return append(dst,
+		// workload
+		float32(c.Week),
+		float32(c.Minute)/60,
+		float32(c.Days),
+		float32(c.Today),
+		// role
+		role[0], role[1], role[2], role[3],
+		float32(c.Tier),
+	)
+}
+
+// AppendContext appends the event's values of a row, its last ones: the
+// event context and the time. They are the same for every candidate of a
+// placement.
+func AppendContext(dst []float32, x *Context) []float32 {
 	wd := x.Date.Weekday()
 	holiday := float32(0)
 	if x.HolidayWeek {
@@ -372,24 +409,7 @@ func AppendRest(dst []float32, c *Candidate, x *Context) []float32 {
 	if wd == 0 || wd == 6 {
 		weekend = 1
 	}
-	role := func(r rule.Role) float32 {
-		if c.Role == r {
-			return 1
-		}
-		return 0
-	}
 	return append(dst,
-		// workload
-		float32(c.Week),
-		float32(c.Minute)/60,
-		float32(c.Days),
-		float32(c.Today),
-		// role
-		role(rule.RoleLead),
-		role(rule.RoleSpecialist),
-		role(rule.RoleJuicer),
-		role(rule.RoleClubSupervisor),
-		float32(c.Tier),
 		// event context
 		float32(typeIndex(x.Type)),
 		float32(x.DurationMin)/60,

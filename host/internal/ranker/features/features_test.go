@@ -35,6 +35,12 @@ func TestNames(t *testing.T) {
 	if n := len(h.Past(nil, "A", day("2026-03-09"), rule.EventCore)); n != features.PastCount {
 		t.Errorf("Past appends %d values; PastCount is %d", n, features.PastCount)
 	}
+	if n := len(features.AppendCandidate(nil, &features.Candidate{})); n != features.CandidateCount {
+		t.Errorf("AppendCandidate appends %d values; CandidateCount is %d", n, features.CandidateCount)
+	}
+	if n := len(features.AppendContext(nil, &features.Context{})); features.PastCount+features.CandidateCount+n != features.Count {
+		t.Errorf("AppendContext appends %d values; %d are left after the history and the candidate", n, features.Count-features.PastCount-features.CandidateCount)
+	}
 	seen := map[string]bool{}
 	for _, n := range features.Names {
 		if seen[n] || n == "" {
