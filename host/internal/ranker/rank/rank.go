@@ -35,7 +35,6 @@ import (
 	"github.com/crewplan/crewplan/host/internal/ranker/features"
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/sdk/civil"
-	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 // The reasons this package counts fallbacks under, besides those of
@@ -97,16 +96,24 @@ type Model struct {
 	failures int    // module faults in a row
 	last     *Error // the last fault, once failures reaches MaxFailures
 	// past holds the history part of rows made so far (features.Past),
-	// which stays the same for the run: at past[at[k]:][:PastCount].
+	// which stays the same for the run: an employee's for a day and type
+	// at past[at[{day, type}][employee]:][:PastCount] (-1: not made yet).
 	past []float32
-	at   map[pastKey]int
+	at   map[dayType][]int32
 	// scored keeps, per event and day, the score of each employee's last
 	// row, to score again only the rows that changed.
 	scored map[eventDay]*scoredRows
 	x      []float32
-	need   []int // the choices whose rows are in x
+	event  []float32 // the event's part of the rows (features.AppendContext)
+	need   []int     // the choices whose rows are in x
 	scores []float32
 	order  []int // returned by Rank, reused (see scheduler.Ranker)
+}
+
+// dayType is a day and an event type (an index in features.Types).
+type dayType struct {
+	d civil.Date
+	t int
 }
 
 // eventDay is an event (by ref) on a day.
@@ -140,20 +147,13 @@ func keyOf(l scheduler.Load, tier int) rowKey {
 	return rowKey{int32(l.Assignments), int32(l.Minutes), int32(l.Days), int32(l.Today), int32(tier)}
 }
 
-// pastKey names a row's history part: an employee, a day, an event type.
-type pastKey struct {
-	emp *rule.Employee
-	d   civil.Date
-	t   int // index in features.Types: a string would be hashed every time
-}
-
 // New returns the ranking of a run over in by model m, with the store's
 // history before the run.
 func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, log *slog.Logger) *Model {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[pastKey]int{}, scored: map[eventDay]*scoredRows{}}
+	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[dayType][]int32{}, scored: map[eventDay]*scoredRows{}}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true
 	}
@@ -194,17 +194,15 @@ func (r *Model) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 }
 
 func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
-	n := len(d.Choices)
+	if len(d.Choices) == 0 {
+		return r.order[:0], nil
+	}
 	key := eventDay{d.Event.Ref, d.Date}
 	known := r.scored[key]
 	if known == nil || known.start != d.Start {
 		known = &scoredRows{start: d.Start, rows: make([]scoredRow, d.Employees())}
 		r.scored[key] = known
 	}
-	// Rows are made and scored only for the choices whose row changed
-	// since this event and day were last ranked: their load, or their
-	// tier (a rotation).
-	r.x, r.need = r.x[:0], r.need[:0]
 	x := features.Context{
 		Type: d.Event.Type, Date: d.Date, Start: d.Start, DurationMin: d.Event.DurationMin,
 		Due: d.Event.Due, WindowStart: d.Event.Start, Now: r.now, HolidayWeek: r.holiday[d.Date.WeekStart()],
@@ -212,29 +210,43 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	if x.WindowStart.IsZero() {
 		x.WindowStart = d.Date
 	}
-	typ := slices.Index(features.Types, d.Event.Type)
+	dt := dayType{d.Date, slices.Index(features.Types, d.Event.Type)}
+	at := r.at[dt]
+	if len(at) < d.Employees() {
+		at = unmade(at, d.Employees())
+		r.at[dt] = at
+	}
+	// Rows are made and scored only for the choices whose row changed
+	// since this event and day were last ranked: their load, or their
+	// tier (a rotation). The event's part is the same for all of them.
+	r.x, r.need, r.event = r.x[:0], r.need[:0], features.AppendContext(r.event[:0], &x)
 	for i := range d.Choices {
 		c := &d.Choices[i]
+		e := c.Index()
+		if e >= len(known.rows) { // a Decision made outside a run
+			known.rows = append(known.rows, make([]scoredRow, e+1-len(known.rows))...)
+		}
+		if e >= len(at) {
+			at = unmade(at, e+1)
+			r.at[dt] = at
+		}
 		l := d.Load(i)
-		if i := c.Index(); i >= len(known.rows) {
-			// A Decision made outside a run: nothing is kept.
-			known.rows = append(known.rows, make([]scoredRow, i+1-len(known.rows))...)
-		} else if row := known.rows[i]; row.ok && row.of == keyOf(l, c.Tier) {
+		k, row := keyOf(l, c.Tier), &known.rows[e]
+		if row.ok && row.of == k {
 			continue
 		}
+		*row = scoredRow{of: k}
 		r.need = append(r.need, i)
+		if at[e] < 0 {
+			at[e] = int32(len(r.past))
+			r.past = r.history.Past(r.past, c.Employee.ID, d.Date, d.Event.Type)
+		}
 		cand := features.Candidate{
 			Employee: c.Employee.ID, Role: c.Employee.Role, Tier: c.Tier,
 			Week: l.Assignments, Minute: l.Minutes, Days: l.Days, Today: l.Today,
 		}
-		k := pastKey{c.Employee, d.Date, typ}
-		at, ok := r.at[k]
-		if !ok {
-			at = len(r.past)
-			r.past = r.history.Past(r.past, c.Employee.ID, d.Date, d.Event.Type)
-			r.at[k] = at
-		}
-		r.x = features.AppendRest(append(r.x, r.past[at:at+features.PastCount]...), &cand, &x)
+		r.x = append(r.x, r.past[at[e]:at[e]+features.PastCount]...)
+		r.x = append(features.AppendCandidate(r.x, &cand), r.event...)
 	}
 	if len(r.need) > 0 {
 		scores, err := r.m.Score(ctx, r.x, len(r.need), features.Count)
@@ -246,24 +258,48 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 			return nil, &Error{ReasonFeatures, err}
 		}
 		for j, i := range r.need {
-			c := &d.Choices[i]
-			known.rows[c.Index()] = scoredRow{ok: true, of: keyOf(d.Load(i), c.Tier), score: scores[j]}
+			row := &known.rows[d.Choices[i].Index()]
+			row.ok, row.score = true, scores[j]
 		}
 	}
-	r.scores = r.scores[:0]
+	r.scores, r.order = r.scores[:0], r.order[:0]
 	for i := range d.Choices {
 		r.scores = append(r.scores, known.rows[d.Choices[i].Index()].score)
+		r.order = append(r.order, i)
 	}
-	order := r.order[:0]
-	for i := range n {
-		order = append(order, i)
-	}
-	r.order = order
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.scores[b], r.scores[a]) })
+	order := r.order
+	sortByScore(order, r.scores)
 	if top := float64(r.scores[order[0]]); top < r.cfg.ConfidenceThreshold {
 		return nil, &Error{ReasonLowConfidence, fmt.Errorf("the first choice scores %.3f, under the threshold %.3f", top, r.cfg.ConfidenceThreshold)}
 	}
 	return order, nil
+}
+
+// unmade grows at to n entries with -1s (rows not made yet).
+func unmade(at []int32, n int) []int32 {
+	for len(at) < n {
+		at = append(at, -1)
+	}
+	return at
+}
+
+// sortByScore sorts order (indexes of scores) by score, highest first,
+// keeping the order of equal scores: by insertion, which is the fastest
+// for the few choices of a decision, and by merging for many.
+func sortByScore(order []int, scores []float32) {
+	if len(order) > 32 {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+		return
+	}
+	for i := 1; i < len(order); i++ {
+		v := order[i]
+		s := scores[v]
+		j := i
+		for ; j > 0 && scores[order[j-1]] < s; j-- {
+			order[j] = order[j-1]
+		}
+		order[j] = v
+	}
 }
 
 // employees lists d's employees in order (nil: as they come).
