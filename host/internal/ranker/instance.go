@@ -32,7 +32,15 @@ type instance struct {
 	stderr   *headBuffer
 	maxPages uint32
 	calls    int // Score calls served
+	// The buffer the last alloc handed out for scoring, kept for the next
+	// score calls that fit (the ABI keeps it valid until the next alloc):
+	// its pointer and size; size 0 when there is none.
+	scorePtr  uint32
+	scoreSize int
 }
+
+// minScoreBuffer is the least buffer run asks for: a few decisions' rows.
+const minScoreBuffer = 16 << 10
 
 // callError is a failed call into an instance, with its reason.
 type callError struct {
@@ -89,6 +97,7 @@ func (in *instance) pages() uint32 {
 // input asks the guest for a buffer of n bytes and returns a writable view
 // of it in guest memory, and its pointer.
 func (in *instance) input(ctx context.Context, n int) (uint32, []byte, *callError) {
+	in.scoreSize = 0 // an alloc ends the last buffer
 	ptr, cerr := in.call(ctx, ranker.ExportAlloc, in.alloc, uint64(n))
 	if cerr != nil {
 		return 0, nil, cerr
@@ -165,7 +174,7 @@ func (in *instance) readMeta(ctx context.Context) (ranker.Meta, *callError) {
 // run scores x (rows×cols, row-major) and checks the scores: rows of them,
 // all finite.
 func (in *instance) run(ctx context.Context, x []float32, rows, cols int) ([]float32, *callError) {
-	ptr, view, cerr := in.input(ctx, 4*len(x))
+	ptr, view, cerr := in.scoreInput(ctx, 4*len(x))
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -193,6 +202,29 @@ func (in *instance) run(ctx context.Context, x []float32, rows, cols int) ([]flo
 		return nil, &callError{reason: ReasonNaN, err: err}
 	}
 	return scores, nil
+}
+
+// scoreInput returns a writable view of n bytes of guest memory for a
+// score call's matrix, and its pointer: in the buffer of the last score
+// call when they fit, which saves a call into the guest; else in a new
+// one of at least minScoreBuffer bytes, a power of two, so that the
+// buffer is asked for again only while the calls grow.
+func (in *instance) scoreInput(ctx context.Context, n int) (uint32, []byte, *callError) {
+	if n <= in.scoreSize {
+		if view, ok := in.mem.Read(in.scorePtr, uint32(n)); ok {
+			return in.scorePtr, view, nil
+		}
+	}
+	size := minScoreBuffer
+	for size < n {
+		size *= 2
+	}
+	ptr, view, cerr := in.input(ctx, size)
+	if cerr != nil {
+		return 0, nil, cerr
+	}
+	in.scorePtr, in.scoreSize = ptr, size
+	return ptr, view[:n], nil
 }
 
 // close closes the instance's module; closing twice is harmless.
