@@ -30,12 +30,13 @@
 // record i are 2i+1 and 2i+2, and a leaf above depth 4 is padded with
 // splits whose two subtrees repeat it. Score walks such a tree in four
 // straight-line steps, each a flag from one comparison rather than a
-// branch, for 8 rows at a time in WebAssembly (4 natively), each row
-// copied into a 256-value buffer so that no index needs a bounds check
-// (indices are masked to their arrays). That is what Go's WebAssembly
-// output needs: every taken branch and loop iteration there goes through
-// the function's block dispatcher. Deeper trees are walked node by node
-// over flat arrays.
+// branch, for 8 rows at a time in WebAssembly (4 natively), reading each
+// row where it lies without a bounds check (Load and Score checked that
+// every feature index is below the column count; node indices are masked
+// to their arrays), and takes the rows' sigmoids in one loop. That is
+// what Go's WebAssembly output needs: every taken branch, loop iteration
+// and call there goes through the function's block dispatcher. Deeper
+// trees are walked node by node over flat arrays.
 //
 // # The parameter format, version 1
 //

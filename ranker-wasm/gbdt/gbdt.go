@@ -31,11 +31,6 @@ type Model struct {
 	feature []int16   // per entry: the feature a split tests; Leaf for a leaf
 	value   []float32 // per entry: a split's threshold, a leaf's output
 	child   []int32   // entry i's children: [2i] for x[feature] < value, [2i+1] otherwise; 0 for a leaf
-
-	// rows holds the rows Score walks together, kept between calls: an
-	// array this size on the stack would be cleared, and in WebAssembly
-	// the stack grown, on every call. A Model scores one call at a time.
-	rows *[8]row
 }
 
 // run is consecutive trees of one layout: shallow[first:end] or, when
@@ -111,8 +106,7 @@ func (m *Model) Meta() ranker.Meta { return m.meta }
 
 // Score writes sigmoid(base + Σ tree(x)) for each row of x into out,
 // accumulating in float64 in tree order (see the package doc). It does
-// not allocate after its first call, unless it fails. It scores one call
-// at a time: a Model is not for concurrent use.
+// not allocate unless it fails.
 func (m *Model) Score(x []float32, rows, cols int, out []float32) error {
 	if len(m.runs) == 0 {
 		return errNoParams
@@ -133,18 +127,14 @@ const wide = runtime.GOARCH == "wasm"
 // score is Score after its checks, 8 rows at a time when wide8 is set
 // and 4 rows at a time for the rest.
 func (m *Model) score(x []float32, cols int, out []float32, wide8 bool) {
-	if m.rows == nil {
-		m.rows = new([8]row)
-	}
-	buf := m.rows // the rows walked together, copied: see row
 	r := 0
 	if wide8 {
 		for ; r+8 <= len(out); r += 8 {
-			m.score8(x, cols, r, out, buf)
+			m.score8(x, cols, r, out)
 		}
 	}
 	for ; r < len(out); r += 4 {
-		m.score4(x, cols, r, out, (*[4]row)(buf[:4]))
+		m.score4(x, cols, r, out)
 	}
 }
 
@@ -152,11 +142,31 @@ func (m *Model) score(x []float32, cols int, out []float32, wide8 bool) {
 // overflows and alike on every platform (see ExpNonPositive): a trainer
 // that predicts with it gets the evaluator's scores bit for bit.
 func Sigmoid(z float64) float64 {
+	e := ExpNonPositive(-math.Abs(z))
 	if z >= 0 {
-		return 1 / (1 + ExpNonPositive(-z))
+		return 1 / (1 + e)
 	}
-	e := ExpNonPositive(z)
 	return e / (1 + e)
+}
+
+// sigmoids writes float32(Sigmoid(z[k])) to out[k] for each k of out,
+// which is at most 8 long: Sigmoid written out for the common margins,
+// without a call per row, which WebAssembly makes dear.
+func sigmoids(z *[8]float64, out []float32) {
+	for k := range out {
+		e := -math.Abs(z[k])
+		if e >= expNormalMin && e <= -expNearZero {
+			y, n := expParts(e)
+			e = y * math.Float64frombits(uint64(1023+n)<<52)
+		} else {
+			e = expEdge(e)
+		}
+		if z[k] >= 0 {
+			out[k] = float32(1 / (1 + e))
+		} else {
+			out[k] = float32(e / (1 + e))
+		}
+	}
 }
 
 // ExpNonPositive is e^x for x ≤ 0 as the evaluator computes it: by the
@@ -169,18 +179,49 @@ func Sigmoid(z float64) float64 {
 // evaluator scores alike in WebAssembly and natively. x > 0 goes to
 // math.Exp; the sigmoid never passes one.
 func ExpNonPositive(x float64) float64 {
+	if x >= expNormalMin && x <= -expNearZero {
+		y, k := expParts(x)
+		return y * math.Float64frombits(uint64(1023+k)<<52)
+	}
+	return expEdge(x)
+}
+
+const (
+	// expNormalMin is the least x for which ExpNonPositive multiplies by
+	// 2^k: k is then at least -1021, so 2^k and y·2^k (y > 1/2) are
+	// normal numbers.
+	expNormalMin = -708.0
+	// expNearZero: e^x is 1+x for |x| under it.
+	expNearZero = 1.0 / (1 << 28)
+)
+
+// expParts returns y and k with e^x = y·2^k, by the standard library's
+// portable algorithm, for x < 0 not near zero.
+func expParts(x float64) (y float64, k int) {
 	const (
-		ln2Hi     = 6.93147180369123816490e-01
-		ln2Lo     = 1.90821492927058770002e-10
-		log2e     = 1.44269504088896338700e+00
-		underflow = -7.45133219101941108420e+02
-		nearZero  = 1.0 / (1 << 28)
-		p1        = 1.66666666666666657415e-01
-		p2        = -2.77777777770155933842e-03
-		p3        = 6.61375632143793436117e-05
-		p4        = -1.65339022054652515390e-06
-		p5        = 4.13813679705723846039e-08
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+		log2e = 1.44269504088896338700e+00
+		p1    = 1.66666666666666657415e-01
+		p2    = -2.77777777770155933842e-03
+		p3    = 6.61375632143793436117e-05
+		p4    = -1.65339022054652515390e-06
+		p5    = 4.13813679705723846039e-08
 	)
+	k = int(log2e*x - 0.5)
+	hi := x - float64(k)*ln2Hi
+	lo := float64(k) * ln2Lo
+	r := hi - lo
+	t := r * r
+	c := r - t*(p1+t*(p2+t*(p3+t*(p4+t*p5))))
+	return 1 - ((lo - (r*c)/(2-c)) - hi), k
+}
+
+// expEdge is ExpNonPositive for the x it does not multiply by 2^k: NaN,
+// x > 0, x near zero, and x under expNormalMin, where Ldexp rounds a
+// subnormal result right.
+func expEdge(x float64) float64 {
+	const underflow = -7.45133219101941108420e+02
 	switch {
 	case x != x: // NaN
 		return x
@@ -188,20 +229,9 @@ func ExpNonPositive(x float64) float64 {
 		return math.Exp(x)
 	case x < underflow: // -Inf too
 		return 0
-	case x > -nearZero:
+	case x > -expNearZero:
 		return 1 + x
 	}
-	k := int(log2e*x - 0.5)
-	hi := x - float64(k)*ln2Hi
-	lo := float64(k) * ln2Lo
-	r := hi - lo
-	t := r * r
-	c := r - t*(p1+t*(p2+t*(p3+t*(p4+t*p5))))
-	y := 1 - ((lo - (r*c)/(2-c)) - hi)
-	if k < -1021 {
-		// 2^k or the result may be subnormal: Ldexp rounds it right.
-		return math.Ldexp(y, k)
-	}
-	return y * math.Float64frombits(uint64(1023+k)<<52)
+	y, k := expParts(x)
+	return math.Ldexp(y, k)
 }
-

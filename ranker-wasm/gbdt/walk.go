@@ -1,6 +1,6 @@
 package gbdt
 
-import "github.com/crewplan/crewplan/sdk/ranker"
+import "unsafe"
 
 // shallowDepth is the depth up to which Load pads a tree to a complete
 // tree4: Score walks those in straight-line code, no loop per level.
@@ -23,15 +23,21 @@ type node struct {
 	feature uint8   // a split's feature index: below ranker.MaxCols
 }
 
-// A feature index fits a uint8, and a row of rowLen values has every
-// feature a model can have: indexing a row with a node's feature needs no
-// bounds check.
-const rowLen = 256
+// row is a row of x, read in place: a pointer to its first value. Every
+// feature index a node holds is below the model's feature count, which
+// Score checked is the matrix's column count, so reading the row at a
+// node's feature never leaves the row; the reads skip Go's bounds check
+// (and the copy into a padded buffer that avoided it), which WebAssembly
+// makes dear.
+type row = *float32
 
-var _ [rowLen - ranker.MaxCols]struct{} // ranker.MaxCols ≤ rowLen
+// rowOf returns row r of x, which has cols columns.
+func rowOf(x []float32, cols, r int) row { return &x[r*cols] }
 
-// row is one row of x, copied, padded to rowLen values.
-type row [rowLen]float32
+// at returns the row's value of feature f (below the column count).
+func at(x row, f uint8) float32 {
+	return *(*float32)(unsafe.Add(unsafe.Pointer(x), uintptr(f)*4))
+}
 
 // fill writes node i of t, and its subtree, at record pos, with levels
 // levels to go to the leaves.
@@ -54,10 +60,10 @@ func (d *tree4) fill(t Tree, i, pos, levels int) {
 // step goes from record i of t to the child x picks: a flag, not a
 // branch, so that no row's path costs a misprediction (SETcc on amd64, no
 // block transition in WebAssembly).
-func step(t *tree4, i int, x *row) int {
+func step(t *tree4, i int, x row) int {
 	n := &t[i&31]
 	right := 0
-	if !(x[n.feature] < n.value) { // NaN goes right too
+	if !(at(x, n.feature) < n.value) { // NaN goes right too
 		right = 1
 	}
 	return 2*i + 1 + right
@@ -66,12 +72,12 @@ func step(t *tree4, i int, x *row) int {
 // walk adds the outputs of the deep trees of r to z, in order, for row
 // x: node by node, each step to a later entry of the same tree (Load
 // validated the trees), so the walk ends at a leaf within MaxDepth steps.
-func (m *Model) walk(z float64, r run, x *row) float64 {
+func (m *Model) walk(z float64, r run, x row) float64 {
 	feature, value, child := m.feature, m.value, m.child
 	for _, i := range m.roots[r.first:r.end] {
 		for f := feature[i]; f != Leaf; f = feature[i] {
 			right := int32(0)
-			if !(x[uint8(f)] < value[i]) { // NaN goes right too
+			if !(at(x, uint8(f)) < value[i]) { // NaN goes right too
 				right = 1
 			}
 			i = child[2*i+right]
@@ -86,13 +92,10 @@ func (m *Model) walk(z float64, r run, x *row) float64 {
 // walked for the 4 rows together, so that their independent steps
 // overlap. The rows are written out one variable each, not looped over:
 // Go would keep an array of them in memory.
-func (m *Model) score4(x []float32, cols, r int, out []float32, buf *[4]row) {
+func (m *Model) score4(x []float32, cols, r int, out []float32) {
 	last := len(out) - 1
-	x0, x1, x2, x3 := &buf[0], &buf[1], &buf[2], &buf[3]
-	copy(x0[:cols], x[min(r, last)*cols:][:cols])
-	copy(x1[:cols], x[min(r+1, last)*cols:][:cols])
-	copy(x2[:cols], x[min(r+2, last)*cols:][:cols])
-	copy(x3[:cols], x[min(r+3, last)*cols:][:cols])
+	x0, x1 := rowOf(x, cols, min(r, last)), rowOf(x, cols, min(r+1, last))
+	x2, x3 := rowOf(x, cols, min(r+2, last)), rowOf(x, cols, min(r+3, last))
 	z0, z1, z2, z3 := m.base, m.base, m.base, m.base
 	for _, run := range m.runs {
 		if run.deep {
@@ -127,25 +130,17 @@ func (m *Model) score4(x []float32, cols, r int, out []float32, buf *[4]row) {
 			z3 += float64(t[i3&31].value)
 		}
 	}
-	for k, z := range [4]float64{z0, z1, z2, z3} {
-		if r+k <= last {
-			out[r+k] = float32(Sigmoid(z))
-		}
-	}
+	z := [8]float64{z0, z1, z2, z3}
+	sigmoids(&z, out[r:min(r+4, len(out))])
 }
 
 // score8 is score4 for 8 rows at a time.
-func (m *Model) score8(x []float32, cols, r int, out []float32, buf *[8]row) {
+func (m *Model) score8(x []float32, cols, r int, out []float32) {
 	last := len(out) - 1
-	x0, x1, x2, x3, x4, x5, x6, x7 := &buf[0], &buf[1], &buf[2], &buf[3], &buf[4], &buf[5], &buf[6], &buf[7]
-	copy(x0[:cols], x[min(r, last)*cols:][:cols])
-	copy(x1[:cols], x[min(r+1, last)*cols:][:cols])
-	copy(x2[:cols], x[min(r+2, last)*cols:][:cols])
-	copy(x3[:cols], x[min(r+3, last)*cols:][:cols])
-	copy(x4[:cols], x[min(r+4, last)*cols:][:cols])
-	copy(x5[:cols], x[min(r+5, last)*cols:][:cols])
-	copy(x6[:cols], x[min(r+6, last)*cols:][:cols])
-	copy(x7[:cols], x[min(r+7, last)*cols:][:cols])
+	x0, x1 := rowOf(x, cols, min(r, last)), rowOf(x, cols, min(r+1, last))
+	x2, x3 := rowOf(x, cols, min(r+2, last)), rowOf(x, cols, min(r+3, last))
+	x4, x5 := rowOf(x, cols, min(r+4, last)), rowOf(x, cols, min(r+5, last))
+	x6, x7 := rowOf(x, cols, min(r+6, last)), rowOf(x, cols, min(r+7, last))
 	z0, z1, z2, z3, z4, z5, z6, z7 := m.base, m.base, m.base, m.base, m.base, m.base, m.base, m.base
 	for _, run := range m.runs {
 		if run.deep {
@@ -204,9 +199,6 @@ func (m *Model) score8(x []float32, cols, r int, out []float32, buf *[8]row) {
 			z7 += float64(t[i7&31].value)
 		}
 	}
-	for k, z := range [8]float64{z0, z1, z2, z3, z4, z5, z6, z7} {
-		if r+k <= last {
-			out[r+k] = float32(Sigmoid(z))
-		}
-	}
+	z := [8]float64{z0, z1, z2, z3, z4, z5, z6, z7}
+	sigmoids(&z, out[r:r+8])
 }
