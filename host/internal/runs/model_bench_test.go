@@ -29,6 +29,7 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 		b.Fatal(err)
 	}
 	var res *scheduler.Result
+	var ranked *rank.Model // the last run's ranking, when a model ranks
 	key := uint64(0)
 	for b.Loop() {
 		key++
@@ -36,6 +37,7 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		ranked, _ = rk.(*rank.Model)
 		if res, err = scheduler.Run(ctx, in, check, rk, scheduler.Options{ContextKey: key}); err != nil {
 			b.Fatal(err)
 		}
@@ -49,6 +51,12 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 	b.ReportMetric(float64(res.Stats.Batches), "batches")
 	b.ReportMetric(float64(res.Stats.Undone), "undone")
 	b.ReportMetric(float64(fallbacks), "fallbacks")
+	if ranked != nil {
+		c := ranked.Counts()
+		b.ReportMetric(float64(c.Rankings), "rankings")
+		b.ReportMetric(float64(c.Rows), "rows")
+		b.ReportMetric(float64(c.Calls), "calls")
+	}
 }
 
 func BenchmarkRunRegionMonthRankedPlugins(b *testing.B) {

@@ -100,15 +100,27 @@ type Model struct {
 	// at past[at[{day, type}][employee]:][:PastCount] (-1: not made yet).
 	past []float32
 	at   map[dayType][]int32
-	// scored keeps, per event and day, the score of each employee's last
-	// row, to score again only the rows that changed.
-	scored map[eventDay]*scoredRows
+	// scored keeps, per event part of a row, the score of each
+	// employee's last row (by Choice.Index), to score again only the rows
+	// that changed.
+	scored map[eventKey][]scoredRow
 	x      []float32
 	event  []float32 // the event's part of the rows (features.AppendContext)
 	need   []int     // the choices whose rows are in x
 	scores []float32
 	order  []int // returned by Rank, reused (see scheduler.Ranker)
+	counts Counts
 }
+
+// Counts are what a run's ranking did.
+type Counts struct {
+	Rankings int // decisions ranked
+	Rows     int // rows scored
+	Calls    int // calls to the model
+}
+
+// Counts returns what the ranking did so far.
+func (r *Model) Counts() Counts { return r.counts }
 
 // dayType is a day and an event type (an index in features.Types).
 type dayType struct {
@@ -116,17 +128,16 @@ type dayType struct {
 	t int
 }
 
-// eventDay is an event (by ref) on a day.
-type eventDay struct {
-	ref int64
-	d   civil.Date
-}
-
-// scoredRows are the scores of an event's rows on a day starting at
-// start, by employee (Choice.Index).
-type scoredRows struct {
-	start civil.Clock
-	rows  []scoredRow
+// eventKey is what the event part of a decision's rows is made of (see
+// features.Context; the run's day is the same for all): decisions with
+// equal keys, such as two events alike on one day at one start, have the
+// same row for an employee with the same load and tier, so they share
+// their scores.
+type eventKey struct {
+	dt          dayType
+	start       civil.Clock
+	duration    int
+	due, window civil.Date
 }
 
 // scoredRow is a row's score and what it was made of that changes in a
@@ -153,7 +164,7 @@ func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[dayType][]int32{}, scored: map[eventDay]*scoredRows{}}
+	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[dayType][]int32{}, scored: map[eventKey][]scoredRow{}}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true
 	}
@@ -197,12 +208,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	if len(d.Choices) == 0 {
 		return r.order[:0], nil
 	}
-	key := eventDay{d.Event.Ref, d.Date}
-	known := r.scored[key]
-	if known == nil || known.start != d.Start {
-		known = &scoredRows{start: d.Start, rows: make([]scoredRow, d.Employees())}
-		r.scored[key] = known
-	}
+	r.counts.Rankings++
 	x := features.Context{
 		Type: d.Event.Type, Date: d.Date, Start: d.Start, DurationMin: d.Event.DurationMin,
 		Due: d.Event.Due, WindowStart: d.Event.Start, Now: r.now, HolidayWeek: r.holiday[d.Date.WeekStart()],
@@ -211,27 +217,35 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		x.WindowStart = d.Date
 	}
 	dt := dayType{d.Date, slices.Index(features.Types, d.Event.Type)}
+	key := eventKey{dt: dt, start: x.Start, duration: x.DurationMin, due: x.Due, window: x.WindowStart}
+	known := r.scored[key]
+	if len(known) < d.Employees() {
+		known = append(known, make([]scoredRow, d.Employees()-len(known))...)
+		r.scored[key] = known
+	}
 	at := r.at[dt]
 	if len(at) < d.Employees() {
 		at = unmade(at, d.Employees())
 		r.at[dt] = at
 	}
 	// Rows are made and scored only for the choices whose row changed
-	// since this event and day were last ranked: their load, or their
-	// tier (a rotation). The event's part is the same for all of them.
+	// since a decision with this event part was last ranked: their load,
+	// or their tier (a rotation). The event's part is the same for all of
+	// them.
 	r.x, r.need, r.event = r.x[:0], r.need[:0], features.AppendContext(r.event[:0], &x)
 	for i := range d.Choices {
 		c := &d.Choices[i]
 		e := c.Index()
-		if e >= len(known.rows) { // a Decision made outside a run
-			known.rows = append(known.rows, make([]scoredRow, e+1-len(known.rows))...)
+		if e >= len(known) { // a Decision made outside a run
+			known = append(known, make([]scoredRow, e+1-len(known))...)
+			r.scored[key] = known
 		}
 		if e >= len(at) {
 			at = unmade(at, e+1)
 			r.at[dt] = at
 		}
 		l := d.Load(i)
-		k, row := keyOf(l, c.Tier), &known.rows[e]
+		k, row := keyOf(l, c.Tier), &known[e]
 		if row.ok && row.of == k {
 			continue
 		}
@@ -249,6 +263,8 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		r.x = append(features.AppendCandidate(r.x, &cand), r.event...)
 	}
 	if len(r.need) > 0 {
+		r.counts.Rows += len(r.need)
+		r.counts.Calls++
 		scores, err := r.m.Score(ctx, r.x, len(r.need), features.Count)
 		if err != nil {
 			var se *ranker.ScoreError
@@ -258,13 +274,13 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 			return nil, &Error{ReasonFeatures, err}
 		}
 		for j, i := range r.need {
-			row := &known.rows[d.Choices[i].Index()]
+			row := &known[d.Choices[i].Index()]
 			row.ok, row.score = true, scores[j]
 		}
 	}
 	r.scores, r.order = r.scores[:0], r.order[:0]
 	for i := range d.Choices {
-		r.scores = append(r.scores, known.rows[d.Choices[i].Index()].score)
+		r.scores = append(r.scores, known[d.Choices[i].Index()].score)
 		r.order = append(r.order, i)
 	}
 	order := r.order

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,71 @@ func TestRefusedModels(t *testing.T) {
 	if rec.Ranker != "rules" || rec.Fallbacks != 0 || !reflect.DeepEqual(res.Proposals, rules.Proposals) {
 		t.Errorf("run after refused models: ranker %q, fallbacks %d", rec.Ranker, rec.Fallbacks)
 	}
+}
+
+// fresh ranks every decision twice: with the run's ranking, which keeps
+// the scores of rows it made before, and with a new ranking that keeps
+// nothing, and reports any decision the two order differently.
+type fresh struct {
+	t     *testing.T
+	run   *rank.Model
+	new   func() *rank.Model
+	fresh int // rows the new rankings scored
+}
+
+func (f *fresh) Name() string { return f.run.Name() }
+
+func (f *fresh) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
+	got, err := f.run.Rank(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	got = slices.Clone(got)
+	r := f.new()
+	want, err := r.Rank(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	f.fresh += r.Counts().Rows
+	if !slices.Equal(got, want) {
+		f.t.Errorf("event %d on %s at %s: the run ranks %v, a new ranking %v", d.Event.Ref, d.Date, d.Start, got, want)
+	}
+	return got, nil
+}
+
+// TestKeptScoresRankAsNew: a run's ranking scores a row again only when
+// the employee's load or tier changed since a decision with the same
+// event part (events alike, on the same day at the same start) made it,
+// and orders every decision of the demo's run as a ranking that scores
+// every row anew does, with at least a quarter fewer rows.
+func TestKeptScoresRankAsNew(t *testing.T) {
+	f := newFixture(t, rank.Config{})
+	d, err := train.Load(ctx, f.st, runNow.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Train(ctx, d, train.Options{Now: demoNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.activate(t, res.Module)
+	in, err := runs.Load(ctx, f.st, runNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worked, err := f.st.ListWorked(ctx, runNow.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, m := features.NewHistory(features.FromStore(worked)), f.reg.Active()
+	check := &fresh{t: t, run: rank.New(m, h, in, rank.Config{}, nil), new: func() *rank.Model { return rank.New(m, h, in, rank.Config{}, nil) }}
+	out, err := scheduler.Run(ctx, in, pluginhost.InProcessRules(), check, scheduler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := check.run.Counts()
+	if out.Stats.Placed == 0 || c.Rankings == 0 || c.Rows == 0 || c.Calls == 0 || c.Rows >= check.fresh*3/4 {
+		t.Errorf("placed %d; the run's ranking %+v, new rankings scored %d rows", out.Stats.Placed, c, check.fresh)
+	}
+	t.Logf("%d decisions ranked: %d rows scored in %d calls, %d anew", c.Rankings, c.Rows, c.Calls, check.fresh)
 }
