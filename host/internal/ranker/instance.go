@@ -171,9 +171,9 @@ func (in *instance) readMeta(ctx context.Context) (ranker.Meta, *callError) {
 	return meta, nil
 }
 
-// run scores x (rows×cols, row-major) and checks the scores: rows of them,
-// all finite.
-func (in *instance) run(ctx context.Context, x []float32, rows, cols int) ([]float32, *callError) {
+// run scores x (rows×cols, row-major), checks the scores (rows of them,
+// all finite) and appends them to dst.
+func (in *instance) run(ctx context.Context, dst, x []float32, rows, cols int) ([]float32, *callError) {
 	ptr, view, cerr := in.scoreInput(ctx, 4*len(x))
 	if cerr != nil {
 		return nil, cerr
@@ -197,7 +197,7 @@ func (in *instance) run(ctx context.Context, x []float32, rows, cols int) ([]flo
 	}
 	// The length is right, so the only complaint left is a score that is
 	// not a finite number.
-	scores, err := ranker.AppendScores(nil, b, rows)
+	scores, err := ranker.AppendScores(dst, b, rows)
 	if err != nil {
 		return nil, &callError{reason: ReasonNaN, err: err}
 	}

@@ -321,7 +321,7 @@ func (m *Model) validate(ctx context.Context, in *instance) *callError {
 	m.meta = meta
 	m.label = "model " + meta.Name + " " + meta.Version
 	cols := len(meta.Features)
-	if _, cerr := in.run(ctx, make([]float32, smokeRows*cols), smokeRows, cols); cerr != nil {
+	if _, cerr := in.run(ctx, nil, make([]float32, smokeRows*cols), smokeRows, cols); cerr != nil {
 		return &callError{reason: cerr.reason, err: fmt.Errorf("smoke test on %d rows of zeros: %w", smokeRows, cerr.err)}
 	}
 	return nil
@@ -354,11 +354,21 @@ func (m *Model) Card() []byte { return m.card }
 // is a *ScoreError with its Reason; when the module is at fault, the
 // instance is closed and a fresh one replaces it on a later call.
 func (m *Model) Score(ctx context.Context, x []float32, rows, cols int) ([]float32, error) {
+	return m.AppendScores(ctx, nil, x, rows, cols)
+}
+
+// AppendScores is Score appending the scores to dst, so that a caller
+// that passes dst[:0] of its own buffer scores without allocating. On
+// error it returns nil.
+func (m *Model) AppendScores(ctx context.Context, dst, x []float32, rows, cols int) ([]float32, error) {
 	switch {
 	case m.closed.Load():
 		return nil, m.fail(ReasonClosed, ErrClosed)
 	case rows == 0 && len(x) == 0:
-		return []float32{}, nil
+		if dst == nil {
+			return []float32{}, nil
+		}
+		return dst, nil
 	}
 	if err := ranker.CheckShape(rows, cols, len(m.meta.Features)); err != nil {
 		return nil, m.fail(ReasonInput, err)
@@ -394,7 +404,7 @@ func (m *Model) Score(ctx context.Context, x []float32, rows, cols int) ([]float
 		}
 	}
 
-	scores, cerr := m.run(ctx, in, x, rows, cols)
+	scores, cerr := m.run(ctx, in, dst, x, rows, cols)
 	if cerr != nil {
 		m.discard(ctx, in, cerr)
 		return nil, m.fail(cerr.reason, cerr.err)
@@ -421,15 +431,15 @@ func (m *Model) Score(ctx context.Context, x []float32, rows, cols int) ([]float
 // run scores on in under the deadline. The guarded runtime stops the call
 // at the deadline; on the fast one a late result is still a timeout, so
 // that both keep the same promise to the caller.
-func (m *Model) run(ctx context.Context, in *instance, x []float32, rows, cols int) ([]float32, *callError) {
+func (m *Model) run(ctx context.Context, in *instance, dst, x []float32, rows, cols int) ([]float32, *callError) {
 	deadline := m.rt.opts.Deadline
 	if !m.trusted {
 		cctx, cancel := context.WithTimeout(ctx, deadline)
 		defer cancel()
-		return in.run(cctx, x, rows, cols)
+		return in.run(cctx, dst, x, rows, cols)
 	}
 	start := time.Now()
-	scores, cerr := in.run(ctx, x, rows, cols)
+	scores, cerr := in.run(ctx, dst, x, rows, cols)
 	if took := time.Since(start); cerr == nil && took > deadline {
 		return nil, failf(ReasonTimeout, "took %s, deadline %s", took.Round(time.Microsecond), deadline)
 	}

@@ -131,16 +131,16 @@ func compareChoices(a, b Choice) int {
 }
 
 // validOrder reports whether order is a permutation of 0..n-1.
-func validOrder(order []int, n int) bool {
+func (r *runner) validOrder(order []int, n int) bool {
 	if len(order) != n {
 		return false
 	}
-	seen := make([]bool, n)
+	r.seen = append(r.seen[:0], make([]bool, n)...)
 	for _, i := range order {
-		if i < 0 || i >= n || seen[i] {
+		if i < 0 || i >= n || r.seen[i] {
 			return false
 		}
-		seen[i] = true
+		r.seen[i] = true
 	}
 	return true
 }

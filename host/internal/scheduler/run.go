@@ -107,8 +107,12 @@ type runner struct {
 	// orders keep the ranking's last order of each event and day, good
 	// while the day's week has not changed (see order).
 	orders map[refDay]orderMemo
-	viable []Choice // order's scratch space
-	at     []int    // order's scratch space
+	// order's scratch space: the decision it asks about, its choices and
+	// their places among all the choices, and validOrder's.
+	decision Decision
+	viable   []Choice
+	at       []int
+	seen     []bool
 }
 
 // refDay is an event (by ref) on a day.
@@ -440,7 +444,8 @@ func (r *runner) order(ev *rule.Event, d civil.Date, start civil.Clock, choices 
 	}
 	log := r.s.weekLogs[d.WeekStart()] // made by ranked
 	key := refDay{ev.Ref, d}
-	if m, ok := r.orders[key]; ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets && m.forgot == r.s.forgot && m.start == start {
+	m, ok := r.orders[key]
+	if ok && log != nil && m.adds == len(log.adds) && m.resets == log.resets && m.forgot == r.s.forgot && m.start == start {
 		return m.order, m.fallback
 	}
 	// Only the choices not known to fail are worth ranking; the others
@@ -455,14 +460,20 @@ func (r *runner) order(ev *rule.Event, d civil.Date, start civil.Clock, choices 
 	var order []int
 	fallback := ""
 	if len(viable) >= 2 {
-		sub, err := r.rank.Rank(r.ctx, &Decision{Event: ev, Date: d, Start: start, Choices: viable, s: r.s})
+		r.decision = Decision{Event: ev, Date: d, Start: start, Choices: viable, s: r.s}
+		sub, err := r.rank.Rank(r.ctx, &r.decision)
 		switch {
 		case err != nil:
 			fallback = reasonOf(err)
-		case !validOrder(sub, len(viable)):
+		case !r.validOrder(sub, len(viable)):
 			fallback = "invalid_order"
 		default:
-			order = make([]int, 0, len(choices))
+			// The stale order's room is reused: an order is good until the
+			// next order of its event and day.
+			order = m.order[:0]
+			if cap(order) < len(choices) {
+				order = make([]int, 0, len(choices))
+			}
 			for _, j := range sub {
 				order = append(order, at[j])
 			}
@@ -504,7 +515,7 @@ func (r *runner) shadow(ev *rule.Event, d civil.Date, choices []Choice, order []
 	case err != nil:
 		sh.Fallbacks[reasonOf(err)]++
 		return
-	case !validOrder(theirs, len(choices)):
+	case !r.validOrder(theirs, len(choices)):
 		sh.Fallbacks["invalid_order"]++
 		return
 	}
@@ -938,4 +949,3 @@ func (s *state) employee(id string) *rule.Employee {
 	}
 	return s.emps[i]
 }
-

@@ -24,11 +24,11 @@
 package rank
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 
 	"github.com/crewplan/crewplan/host/internal/ranker"
@@ -107,8 +107,10 @@ type Model struct {
 	x      []float32
 	event  []float32 // the event's part of the rows (features.AppendContext)
 	need   []int     // the choices whose rows are in x
-	scores []float32
-	order  []int // returned by Rank, reused (see scheduler.Ranker)
+	got    []float32 // the model's scores of the rows in x
+	scores []float32 // the scores of the choices
+	order  []int     // returned by Rank, reused (see scheduler.Ranker)
+	keys   []uint64  // sortByScore's
 	counts Counts
 }
 
@@ -184,16 +186,14 @@ func (r *Model) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		return nil, r.last
 	}
 	order, err := r.rank(ctx, d)
-	var se *ranker.ScoreError
-	switch {
-	case errors.As(err, &se):
-		r.failures++
-		if r.failures == MaxFailures {
-			r.log.Warn("ranking model left out for the rest of the run", "model", r.Name(), "failures", r.failures, "err", err)
-			r.last = &Error{se.Reason(), fmt.Errorf("the model failed %d decisions in a row, the last with: %w; the rules decide the rest of this run", MaxFailures, err)}
+	if err != nil {
+		if se := (*ranker.ScoreError)(nil); errors.As(err, &se) {
+			r.failures++
+			if r.failures == MaxFailures {
+				r.log.Warn("ranking model left out for the rest of the run", "model", r.Name(), "failures", r.failures, "err", err)
+				r.last = &Error{se.Reason(), fmt.Errorf("the model failed %d decisions in a row, the last with: %w; the rules decide the rest of this run", MaxFailures, err)}
+			}
 		}
-		return nil, err
-	case err != nil:
 		return nil, err
 	}
 	r.failures = 0
@@ -265,7 +265,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	if len(r.need) > 0 {
 		r.counts.Rows += len(r.need)
 		r.counts.Calls++
-		scores, err := r.m.Score(ctx, r.x, len(r.need), features.Count)
+		scores, err := r.m.AppendScores(ctx, r.got[:0], r.x, len(r.need), features.Count)
 		if err != nil {
 			var se *ranker.ScoreError
 			if errors.As(err, &se) {
@@ -277,6 +277,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 			row := &known[d.Choices[i].Index()]
 			row.ok, row.score = true, scores[j]
 		}
+		r.got = scores
 	}
 	r.scores, r.order = r.scores[:0], r.order[:0]
 	for i := range d.Choices {
@@ -284,7 +285,7 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		r.order = append(r.order, i)
 	}
 	order := r.order
-	sortByScore(order, r.scores)
+	sortByScore(order, r.scores, &r.keys)
 	if top := float64(r.scores[order[0]]); top < r.cfg.ConfidenceThreshold {
 		return nil, &Error{ReasonLowConfidence, fmt.Errorf("the first choice scores %.3f, under the threshold %.3f", top, r.cfg.ConfidenceThreshold)}
 	}
@@ -299,23 +300,40 @@ func unmade(at []int32, n int) []int32 {
 	return at
 }
 
-// sortByScore sorts order (indexes of scores) by score, highest first,
-// keeping the order of equal scores: by insertion, which is the fastest
-// for the few choices of a decision, and by merging for many.
-func sortByScore(order []int, scores []float32) {
-	if len(order) > 32 {
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+// sortByScore sorts order, which holds 0 to len(scores)-1 in order, by
+// score, highest first, keeping the order of equal scores: by insertion,
+// the fastest for a few choices, else by sorting keys that hold the
+// score's bits, inverted so that the highest comes first, above the
+// index, so that equal scores keep their order. The scores are finite
+// (package ranker checks).
+func sortByScore(order []int, scores []float32, keys *[]uint64) {
+	if len(order) <= 12 {
+		for i := 1; i < len(order); i++ {
+			v := order[i]
+			s := scores[v]
+			j := i
+			for ; j > 0 && scores[order[j-1]] < s; j-- {
+				order[j] = order[j-1]
+			}
+			order[j] = v
+		}
 		return
 	}
-	for i := 1; i < len(order); i++ {
-		v := order[i]
-		s := scores[v]
-		j := i
-		for ; j > 0 && scores[order[j-1]] < s; j-- {
-			order[j] = order[j-1]
+	k := (*keys)[:0]
+	for _, i := range order {
+		b := math.Float32bits(scores[i] + 0) // -0 is 0
+		if b>>31 == 1 {
+			b = ^b // a negative number: the lower, the larger its bits
+		} else {
+			b |= 1 << 31
 		}
-		order[j] = v
+		k = append(k, uint64(^b)<<32|uint64(uint32(i)))
 	}
+	slices.Sort(k)
+	for n, key := range k {
+		order[n] = int(uint32(key))
+	}
+	*keys = k
 }
 
 // employees lists d's employees in order (nil: as they come).
