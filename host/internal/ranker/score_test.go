@@ -63,6 +63,16 @@ func TestScoreRefusesInput(t *testing.T) {
 	if got, err := m.Score(ctx, modeRows(0, 2), 2, 2); err != nil || !slices.Equal(got, []float32{1, 2}) {
 		t.Errorf("Score = %v, %v; want [1 2]", got, err)
 	}
+	// AppendScores appends to the caller's buffer, in place when it has
+	// room; a smaller call after a larger one reuses the input buffer.
+	buf := make([]float32, 1, 8)
+	buf[0] = 9
+	if got, err := m.AppendScores(ctx, buf, modeRows(0, 2), 2, 2); err != nil || !slices.Equal(got, []float32{9, 1, 2}) || &got[0] != &buf[0] {
+		t.Errorf("AppendScores = %v, %v; want [9 1 2] in the buffer passed", got, err)
+	}
+	if got, err := m.AppendScores(ctx, buf[:0], modeRows(0, 1), 1, 2); err != nil || !slices.Equal(got, []float32{1}) {
+		t.Errorf("AppendScores of one row = %v, %v; want [1]", got, err)
+	}
 	if err := m.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
