@@ -93,8 +93,10 @@ func exportScore(ptr uint32, rows, cols int32) uint64 {
 			spins++
 		}
 	case "memory":
+		// Big steps, so that the cap is reached in a few of them, long
+		// before the deadline even on a loaded machine.
 		for {
-			hoard = append(hoard, make([]byte, 1<<20))
+			hoard = append(hoard, make([]byte, 8<<20))
 		}
 	case "wronglen":
 		n++
