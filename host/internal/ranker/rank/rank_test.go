@@ -126,6 +126,21 @@ func (f *fixture) activate(t *testing.T, wasm []byte) *store.RankingModel {
 	return m
 }
 
+// trainAndActivate trains a model on the fixture's history and makes it
+// the active one.
+func (f *fixture) trainAndActivate(t *testing.T) *store.RankingModel {
+	t.Helper()
+	d, err := train.Load(ctx, f.st, runNow.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Train(ctx, d, train.Options{Now: demoNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.activate(t, res.Module)
+}
+
 func fallbacks(t *testing.T, rec *store.SchedulerRun) map[string]int {
 	t.Helper()
 	var fb map[string]int
@@ -219,15 +234,7 @@ func TestModelThatFailsToLoad(t *testing.T) {
 func TestTrainedModelRanks(t *testing.T) {
 	f := newFixture(t, rank.Config{})
 	_, rules := f.schedule(t)
-	d, err := train.Load(ctx, f.st, runNow.Date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := train.Train(ctx, d, train.Options{Now: demoNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := f.activate(t, res.Module)
+	m := f.trainAndActivate(t)
 	rec, out := f.schedule(t)
 	if rec.Ranker != m.Name+" "+m.Version || rec.Fallbacks != 0 {
 		t.Errorf("ranker %q, fallbacks %s", rec.Ranker, rec.FallbackDetail)
@@ -331,15 +338,7 @@ func (f *fresh) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 // every row anew does, with at least a quarter fewer rows.
 func TestKeptScoresRankAsNew(t *testing.T) {
 	f := newFixture(t, rank.Config{})
-	d, err := train.Load(ctx, f.st, runNow.Date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := train.Train(ctx, d, train.Options{Now: demoNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.activate(t, res.Module)
+	f.trainAndActivate(t)
 	in, err := runs.Load(ctx, f.st, runNow)
 	if err != nil {
 		t.Fatal(err)
