@@ -1,6 +1,10 @@
 package gbdt
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/crewplan/crewplan/sdk/ranker"
+)
 
 // shallowDepth is the depth up to which Load pads a tree to a complete
 // tree4: Score walks those in straight-line code, no loop per level.
@@ -30,6 +34,9 @@ type node struct {
 // (and the copy into a padded buffer that avoided it), which WebAssembly
 // makes dear.
 type row = *float32
+
+// A node's feature index fits its uint8: ranker.MaxCols ≤ 256.
+var _ [256 - ranker.MaxCols]struct{}
 
 // rowOf returns row r of x, which has cols columns.
 func rowOf(x []float32, cols, r int) row { return &x[r*cols] }
