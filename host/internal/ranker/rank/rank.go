@@ -107,6 +107,8 @@ type Model struct {
 	x      []float32
 	event  []float32 // the event's part of the rows (features.AppendContext)
 	need   []int     // the choices whose rows are in x
+	keep   []bool    // per row in x: whether its key fits, so it is kept
+	ids    []int     // per choice: where its rows are kept
 	got    []float32 // the model's scores of the rows in x
 	scores []float32 // the scores of the choices
 	order  []int     // returned by Rank, reused (see scheduler.Ranker)
@@ -146,18 +148,22 @@ type eventKey struct {
 // run: the employee's load and tier (see key). ok is false for a row never
 // scored.
 type scoredRow struct {
-	ok    bool
 	of    rowKey
+	ok    bool
 	score float32
 }
 
 // rowKey is what a row is made of that changes in a run, small.
 type rowKey struct {
-	assignments, minutes, days, today, tier int32
+	assignments, minutes, days, today, tier uint16
 }
 
-func keyOf(l scheduler.Load, tier int) rowKey {
-	return rowKey{int32(l.Assignments), int32(l.Minutes), int32(l.Days), int32(l.Today), int32(tier)}
+// keyOf returns the row key of a load and tier, and whether they fit one:
+// a row whose key does not fit is scored every time, never kept.
+func keyOf(l scheduler.Load, tier int) (rowKey, bool) {
+	fits := func(n int) bool { return n >= 0 && n <= math.MaxUint16 }
+	return rowKey{uint16(l.Assignments), uint16(l.Minutes), uint16(l.Days), uint16(l.Today), uint16(tier)},
+		fits(l.Assignments) && fits(l.Minutes) && fits(l.Days) && fits(l.Today) && fits(tier)
 }
 
 // New returns the ranking of a run over in by model m, with the store's
@@ -218,38 +224,45 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	}
 	dt := dayType{d.Date, slices.Index(features.Types, d.Event.Type)}
 	key := eventKey{dt: dt, start: x.Start, duration: x.DurationMin, due: x.Due, window: x.WindowStart}
-	known := r.scored[key]
-	if len(known) < d.Employees() {
-		known = append(known, make([]scoredRow, d.Employees()-len(known))...)
-		r.scored[key] = known
-	}
-	at := r.at[dt]
-	if len(at) < d.Employees() {
-		at = unmade(at, d.Employees())
-		r.at[dt] = at
+	// Rows are kept by employee (Choice.Index). A Decision made outside a
+	// run has no such index: its rows are kept by choice, for this call.
+	r.ids = r.ids[:0]
+	n := d.Employees()
+	var known []scoredRow
+	var at []int32
+	if n == 0 {
+		for i := range d.Choices {
+			r.ids = append(r.ids, i)
+		}
+		known, at = make([]scoredRow, len(d.Choices)), unmade(nil, len(d.Choices))
+	} else {
+		for i := range d.Choices {
+			r.ids = append(r.ids, d.Choices[i].Index())
+		}
+		if known = r.scored[key]; len(known) < n {
+			known = append(known, make([]scoredRow, n-len(known))...)
+			r.scored[key] = known
+		}
+		if at = r.at[dt]; len(at) < n {
+			at = unmade(at, n)
+			r.at[dt] = at
+		}
 	}
 	// Rows are made and scored only for the choices whose row changed
 	// since a decision with this event part was last ranked: their load,
 	// or their tier (a rotation). The event's part is the same for all of
 	// them.
-	r.x, r.need, r.event = r.x[:0], r.need[:0], features.AppendContext(r.event[:0], &x)
+	r.x, r.need, r.keep, r.event = r.x[:0], r.need[:0], r.keep[:0], features.AppendContext(r.event[:0], &x)
 	for i := range d.Choices {
-		c := &d.Choices[i]
-		e := c.Index()
-		if e >= len(known) { // a Decision made outside a run
-			known = append(known, make([]scoredRow, e+1-len(known))...)
-			r.scored[key] = known
-		}
-		if e >= len(at) {
-			at = unmade(at, e+1)
-			r.at[dt] = at
-		}
+		c, e := &d.Choices[i], r.ids[i]
 		l := d.Load(i)
-		k, row := keyOf(l, c.Tier), &known[e]
+		k, fits := keyOf(l, c.Tier)
+		row := &known[e]
 		if row.ok && row.of == k {
 			continue
 		}
 		*row = scoredRow{of: k}
+		r.keep = append(r.keep, fits)
 		r.need = append(r.need, i)
 		if at[e] < 0 {
 			at[e] = int32(len(r.past))
@@ -274,14 +287,14 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 			return nil, &Error{ReasonFeatures, err}
 		}
 		for j, i := range r.need {
-			row := &known[d.Choices[i].Index()]
-			row.ok, row.score = true, scores[j]
+			row := &known[r.ids[i]]
+			row.ok, row.score = r.keep[j], scores[j]
 		}
 		r.got = scores
 	}
 	r.scores, r.order = r.scores[:0], r.order[:0]
 	for i := range d.Choices {
-		r.scores = append(r.scores, known[d.Choices[i].Index()].score)
+		r.scores = append(r.scores, known[r.ids[i]].score)
 		r.order = append(r.order, i)
 	}
 	order := r.order

@@ -27,6 +27,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
 	"github.com/crewplan/crewplan/sdk/civil"
+	"github.com/crewplan/crewplan/sdk/rule"
 )
 
 var (
@@ -358,4 +359,62 @@ func TestKeptScoresRankAsNew(t *testing.T) {
 		t.Errorf("placed %d; the run's ranking %+v, new rankings scored %d rows", out.Stats.Placed, c, check.fresh)
 	}
 	t.Logf("%d decisions ranked: %d rows scored in %d calls, %d anew", c.Rankings, c.Rows, c.Calls, check.fresh)
+}
+
+// TestDecisionOutsideARun: a Decision made outside a run (no run index
+// for its choices) is ranked by rows made for it alone, the same as
+// scoring each choice's row, and nothing of it is kept.
+func TestDecisionOutsideARun(t *testing.T) {
+	f := newFixture(t, rank.Config{})
+	f.trainAndActivate(t)
+	in, err := runs.Load(ctx, f.st, runNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worked, err := f.st.ListWorked(ctx, runNow.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, m := features.NewHistory(features.FromStore(worked)), f.reg.Active()
+	var ev *rule.Event
+	for i := range in.Snapshot.Events {
+		if e := &in.Snapshot.Events[i]; e.Type == rule.EventCore && slices.Contains(in.ToPlace, e.Ref) {
+			ev = e
+			break
+		}
+	}
+	if ev == nil || len(in.Snapshot.Employees) < 4 {
+		t.Fatalf("the demo has no core event to place or too few employees")
+	}
+	d := &scheduler.Decision{Event: ev, Date: ev.Start, Start: civil.NewClock(10, 0)}
+	for i := range 4 {
+		d.Choices = append(d.Choices, scheduler.Choice{Employee: &in.Snapshot.Employees[i], Tier: i % 2, WeekLoad: 3 * i})
+	}
+	// Each choice's row, scored on its own.
+	x := features.Context{Type: ev.Type, Date: d.Date, Start: d.Start, DurationMin: ev.DurationMin, Due: ev.Due, WindowStart: ev.Start, Now: in.Snapshot.Now.Date,
+		HolidayWeek: slices.ContainsFunc(in.Snapshot.Holidays, func(h civil.Date) bool { return h.WeekStart() == d.Date.WeekStart() })}
+	want := make([]float32, len(d.Choices))
+	for i, c := range d.Choices {
+		row := h.Append(nil, &features.Candidate{Employee: c.Employee.ID, Role: c.Employee.Role, Tier: c.Tier, Week: c.WeekLoad}, &x)
+		s, err := m.Score(ctx, row, 1, features.Count)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = s[0]
+	}
+	r := rank.New(m, h, in, rank.Config{}, nil)
+	for round := range 2 {
+		order, err := r.Rank(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k < len(order); k++ {
+			if want[order[k-1]] < want[order[k]] {
+				t.Fatalf("round %d: order %v for scores %v", round, order, want)
+			}
+		}
+		if c := r.Counts(); c.Rows != (round+1)*len(d.Choices) {
+			t.Errorf("round %d: %d rows scored in all, want every row every time", round, c.Rows)
+		}
+	}
 }
