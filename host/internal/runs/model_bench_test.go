@@ -2,7 +2,9 @@ package runs_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/ranker"
@@ -14,6 +16,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	"github.com/crewplan/crewplan/sdk/civil"
 )
 
 // benchModel schedules the region month b.N times with check, ranked by
@@ -95,6 +98,50 @@ func BenchmarkWholeRunRegionMonthRanked(b *testing.B) {
 	check := pluginRules(b)
 	b.Run("rules", func(b *testing.B) { benchWholeRun(b, check, false) })
 	b.Run("model", func(b *testing.B) { benchWholeRun(b, check, true) })
+}
+
+// BenchmarkWholeRunRegionMonthRankedPaired makes the whole region-month
+// run as the server does (see benchWholeRun), ranked by the rules and by
+// the model in turn, b.N pairs, and reports the medians of each one's
+// time and of each pair's ratio (model/rules): a slow spell of the
+// machine hits both runs of a pair, where it hits only one of two
+// benchmarks run one after the other. ns/op is a pair's time.
+func BenchmarkWholeRunRegionMonthRankedPaired(b *testing.B) {
+	ctx := context.Background()
+	check := pluginRules(b)
+	var svc [2]*runs.Service
+	var now [2]civil.DateTime
+	for i, model := range []bool{false, true} {
+		sc, st, ranking := rankedRegion(b, model)
+		svc[i], now[i] = &runs.Service{Store: st, Rules: check, Ranking: ranking.ForRun, Host: "bench"}, sc.Now
+	}
+	var took [2][]float64
+	var ratio []float64
+	for b.Loop() {
+		var ms [2]float64
+		for i := range svc {
+			start := time.Now()
+			if _, _, err := svc[i].Run(ctx, runs.TriggerManual, "bench", now[i]); err != nil {
+				b.Fatal(err)
+			}
+			ms[i] = float64(time.Since(start).Microseconds()) / 1000
+			took[i] = append(took[i], ms[i])
+		}
+		ratio = append(ratio, ms[1]/ms[0])
+	}
+	b.ReportMetric(median(took[0]), "rules-ms")
+	b.ReportMetric(median(took[1]), "model-ms")
+	b.ReportMetric(median(ratio), "ratio")
+}
+
+// median returns the median of xs (sorted in place).
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // rankedRegion loads the region month with half a year of its generated
