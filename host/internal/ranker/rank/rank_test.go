@@ -332,12 +332,10 @@ func (f *fresh) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	return got, nil
 }
 
-// TestKeptScoresRankAsNew: a run's ranking scores a row again only when
-// the employee's load or tier changed since a decision with the same
-// event part (events alike, on the same day at the same start) made it,
-// and orders every decision of the demo's run as a ranking that scores
-// every row anew does, with at least a quarter fewer rows.
-func TestKeptScoresRankAsNew(t *testing.T) {
+// trainedRun returns a run's input on the demo store, its history and a
+// model trained on it, live: what rank.New takes.
+func trainedRun(t *testing.T) (*scheduler.Input, *features.History, *ranker.Model) {
+	t.Helper()
 	f := newFixture(t, rank.Config{})
 	f.trainAndActivate(t)
 	in, err := runs.Load(ctx, f.st, runNow)
@@ -348,7 +346,16 @@ func TestKeptScoresRankAsNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, m := features.NewHistory(features.FromStore(worked)), f.reg.Active()
+	return in, features.NewHistory(features.FromStore(worked)), f.reg.Active()
+}
+
+// TestKeptScoresRankAsNew: a run's ranking scores a row again only when
+// the employee's load or tier changed since a decision with the same
+// event part (events alike, on the same day at the same start) made it,
+// and orders every decision of the demo's run as a ranking that scores
+// every row anew does, with at least a quarter fewer rows.
+func TestKeptScoresRankAsNew(t *testing.T) {
+	in, h, m := trainedRun(t)
 	check := &fresh{t: t, run: rank.New(m, h, in, rank.Config{}, nil), new: func() *rank.Model { return rank.New(m, h, in, rank.Config{}, nil) }}
 	out, err := scheduler.Run(ctx, in, pluginhost.InProcessRules(), check, scheduler.Options{})
 	if err != nil {
@@ -365,17 +372,7 @@ func TestKeptScoresRankAsNew(t *testing.T) {
 // for its choices) is ranked by rows made for it alone, the same as
 // scoring each choice's row, and nothing of it is kept.
 func TestDecisionOutsideARun(t *testing.T) {
-	f := newFixture(t, rank.Config{})
-	f.trainAndActivate(t)
-	in, err := runs.Load(ctx, f.st, runNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	worked, err := f.st.ListWorked(ctx, runNow.Date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, m := features.NewHistory(features.FromStore(worked)), f.reg.Active()
+	in, h, m := trainedRun(t)
 	var ev *rule.Event
 	for i := range in.Snapshot.Events {
 		if e := &in.Snapshot.Events[i]; e.Type == rule.EventCore && slices.Contains(in.ToPlace, e.Ref) {
