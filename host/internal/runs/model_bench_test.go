@@ -34,6 +34,7 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 	var res *scheduler.Result
 	var ranked *rank.Model // the last run's ranking, when a model ranks
 	key := uint64(0)
+	var rankMs []float64 // each model run's time in Rank
 	for b.Loop() {
 		key++
 		rk, _, err := svc.ForRun(ctx, in)
@@ -41,8 +42,14 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 			b.Fatal(err)
 		}
 		ranked, _ = rk.(*rank.Model)
+		if ranked != nil {
+			rk = &timedRanker{Ranker: rk}
+		}
 		if res, err = scheduler.Run(ctx, in, check, rk, scheduler.Options{ContextKey: key}); err != nil {
 			b.Fatal(err)
+		}
+		if tr, ok := rk.(*timedRanker); ok {
+			rankMs = append(rankMs, float64(tr.took.Microseconds())/1000)
 		}
 	}
 	fallbacks := 0
@@ -59,7 +66,21 @@ func benchModel(b *testing.B, check scheduler.Checker, model bool) {
 		b.ReportMetric(float64(c.Rankings), "rankings")
 		b.ReportMetric(float64(c.Rows), "rows")
 		b.ReportMetric(float64(c.Calls), "calls")
+		b.ReportMetric(median(rankMs), "rank-ms")
 	}
+}
+
+// timedRanker is a Ranker that adds up the time its Rank takes.
+type timedRanker struct {
+	scheduler.Ranker
+	took time.Duration
+}
+
+func (t *timedRanker) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) {
+	start := time.Now()
+	order, err := t.Ranker.Rank(ctx, d)
+	t.took += time.Since(start)
+	return order, err
 }
 
 func BenchmarkRunRegionMonthRankedPlugins(b *testing.B) {

@@ -191,7 +191,9 @@ func reaches(vs []rule.Violation) bool {
 
 // decision is one event decided in a step: placed or failed. An employee
 // placed earlier in the step has no fresh verdict for a later event of
-// the same week; the later decision then goes on by what the run expects
+// the same week, nor has one left unasked for a later event because an
+// earlier one was expected to take them that day and did not; the later
+// decision then goes on by what the run expects
 // (likely) — picking them, or passing over them (skips) — and the next
 // batch checks it: the placement must pass, the skipped must fail.
 type decision struct {
@@ -218,7 +220,7 @@ func (r *runner) step() error {
 	}
 	var group []int64
 	var cands []cand
-	sc := &stepCands{claimed: make(map[dayOf]bool), asked: make(map[asked]bool), slots: make(map[slotKey]int)}
+	sc := &stepCands{claimed: make(map[dayOf]int), asked: make(map[asked]bool), slots: make(map[slotKey]int)}
 	// The group is what one event per step would decide next, in the
 	// same order: a supervisor whose core is still to be placed waits for
 	// it and comes right after it.
@@ -286,7 +288,7 @@ func (r *runner) step() error {
 		}
 		m[empDay{c.Employee, c.Date}] = i
 	}
-	sp := &speculation{placed: map[empWeek]bool{}, skipped: map[empWeek]bool{}}
+	sp := &speculation{placed: map[empWeek]bool{}, skipped: map[empWeek]bool{}, claimed: sc.claimed}
 	var decided []decision
 	for _, ref := range group {
 		p, outcome, skips, err := r.decide(ref, len(decided) == 0, cands, vs, known[ref], sp)
@@ -300,6 +302,7 @@ func (r *runner) step() error {
 		r.single = max(r.single-1, 0)
 		r.decided++
 		decided = append(decided, decision{ref: ref, placed: outcome != failedIt, skips: skips})
+		sp.decided++
 		if p != nil {
 			sp.placed[empWeek{p.Employee, p.Date.WeekStart()}] = true
 		}
@@ -314,10 +317,20 @@ func (r *runner) step() error {
 }
 
 // speculation is what a step placed and passed over without verdicts, by
-// employee and week.
+// employee and week, and what its candidates left unasked because an
+// earlier event of the step was expected to take them (stepCands.claimed).
 type speculation struct {
 	placed  map[empWeek]bool
 	skipped map[empWeek]bool
+	claimed map[dayOf]int
+	decided int // the step's events decided so far
+}
+
+// claimedBefore reports whether k was claimed by an event the step
+// decided already.
+func (sp *speculation) claimedBefore(k dayOf) bool {
+	by := sp.claimed[k]
+	return by > 0 && by <= sp.decided
 }
 
 type outcome int
@@ -333,9 +346,10 @@ const (
 // first passing employee in the ranking's order, using the verdicts
 // known for it (by employee and day, indexes into cands and vs), each
 // asked about at the start the event gets now. An employee placed
-// earlier in the step that week (in sp) has no fresh verdict: decide
-// goes on by what the run expects, and returns the employees it passed
-// over that way. It waits for the next step when it needs a verdict not
+// earlier in the step that week, or left unasked because an earlier event
+// of the step was expected to take them that day (both in sp), has no
+// fresh verdict: decide goes on by what the run expects, and returns the
+// employees it passed over that way. It waits for the next step when it needs a verdict not
 // asked for, or when it would pick an employee it passed over earlier in
 // the step. A bump is tried only by an event alone in its step so far
 // (alone), so that it is decided on a schedule whose placements all hold.
@@ -364,7 +378,10 @@ func (r *runner) decide(ref int64, alone bool, cands []cand, vs []rule.Verdict, 
 			full = false
 			ew := empWeek{e.ID, d.WeekStart()}
 			switch i, ok := known[empDay{e.ID, d}]; {
-			case sp.placed[ew]:
+			case sp.placed[ew] || !ok && sp.claimedBefore(dayOf{c.idx, d}):
+				// Placed earlier in the step that week, or left unasked
+				// for an earlier event of the step that did not take
+				// them: no fresh verdict.
 				if !s.likely(ev, e, c.idx, d) {
 					// Passed over; the next batch checks it fails.
 					skips = append(skips, rule.Candidate{Event: ref, Employee: e.ID, Date: d, Start: s.start(ev, d)})
@@ -745,7 +762,10 @@ func (r *runner) windowDays(ev *rule.Event) (first, rest []civil.Date) {
 
 // stepCands is what a step's candidates so far claimed and asked about.
 type stepCands struct {
-	claimed map[dayOf]bool // likely picks of the step's earlier events
+	// claimed are the likely picks of the step's events so far, by
+	// employee and day: the claiming event's place in the step (from 1).
+	claimed map[dayOf]int
+	events  int            // the events whose candidates were made
 	asked   map[asked]bool // asked already, expected to fail for the type
 	// slots counts the likely picks' slots, so that a later event of the
 	// step asks about the start it will likely get.
@@ -782,6 +802,7 @@ func (r *runner) stageDays(ref int64) []civil.Date {
 // likely pick.
 func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 	s := r.s
+	sc.events++
 	ev := s.events[ref]
 	depth := r.depthOf(ref)
 	days := r.stageDays(ref)
@@ -813,7 +834,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 				continue
 			}
 			k := dayOf{c.idx, d}
-			if sc.claimed[k] {
+			if sc.claimed[k] > 0 {
 				// An earlier event of the step will likely take them;
 				// decide goes on without a verdict then.
 				continue
@@ -835,7 +856,7 @@ func (r *runner) candidates(ref int64, sc *stepCands) []cand {
 			if !picked {
 				// The step's earlier events will likely take whom they
 				// like best: the later ones ask past them.
-				sc.claimed[k], picked = true, true
+				sc.claimed[k], picked = sc.events, true
 				if f := familyOf(ev); f != familyNone {
 					sc.slots[slotKey{d, f, st}]++
 				}
