@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 )
 
 // The wire form of the numbers that cross the ABI: float32, little-endian,
@@ -19,11 +20,24 @@ func EncodeMatrix(x []float32) []byte { return AppendFloats(nil, x) }
 // AppendFloats appends x in the ABI's wire form to dst and returns the
 // extended slice; it allocates only when dst lacks the capacity.
 func AppendFloats(dst []byte, x []float32) []byte {
+	if littleEndian {
+		return append(dst, floatBytes(x)...) // the wire form is memory's
+	}
 	dst = slices.Grow(dst, 4*len(x))
 	for _, v := range x {
 		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(v))
 	}
 	return dst
+}
+
+// littleEndian reports whether this machine keeps numbers little-endian,
+// as the wire form does (amd64, arm64 and WebAssembly among others):
+// numbers then cross as one copy of their memory.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatBytes returns the memory of x as bytes.
+func floatBytes(x []float32) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x))
 }
 
 // DecodeMatrix reads a rows×cols feature matrix in the ABI's wire form,
@@ -72,6 +86,10 @@ func AppendScores(dst []float32, raw []byte, rows int) ([]float32, error) {
 // little-endian. It does not allocate.
 func decodeFloats(dst []float32, src []byte) {
 	src = src[:4*len(dst)]
+	if littleEndian {
+		copy(floatBytes(dst), src)
+		return
+	}
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
 	}
