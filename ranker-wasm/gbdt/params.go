@@ -65,6 +65,22 @@ func (p Params) Meta() ranker.Meta {
 	}
 }
 
+// Reads reports, per feature of p.Features, whether a split of some tree
+// tests it: the score of a row depends on those values only, so rows that
+// agree on them score alike, whatever their other values. p is valid (see
+// Validate).
+func (p Params) Reads() []bool {
+	reads := make([]bool, len(p.Features))
+	for _, t := range p.Trees {
+		for _, f := range t.Feature {
+			if f != Leaf {
+				reads[f] = true
+			}
+		}
+	}
+	return reads
+}
+
 // Validate reports what is wrong with p: names the host would refuse or
 // misread (ranker.Meta.ValidateText), a string too long for the format, a
 // base that is not finite, a tree count outside 1..MaxTrees, and any tree

@@ -3,6 +3,7 @@ package gbdt_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -56,6 +57,62 @@ func TestScoreProperty(t *testing.T) {
 		for r := range rows {
 			if math.Float32bits(got[r]) != math.Float32bits(want[r]) {
 				t.Fatalf("round %d, row %d: Score %v, the reference evaluator %v", round, r+1, got[r], want[r])
+			}
+		}
+	}
+}
+
+// TestReadsProperty: on random valid parameters, a row scores bit for
+// bit alike whatever the values of the features Reads says no split
+// tests, and Reads says so of exactly the features no split tests.
+func TestReadsProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	rounds := 300
+	if testing.Short() {
+		rounds = 50
+	}
+	for round := range rounds {
+		p, pool := propertyParams(rng)
+		m := load(t, p)
+		reads := p.Reads()
+		k := len(p.Features)
+		if len(reads) != k {
+			t.Fatalf("round %d: Reads has %d entries for %d features", round, len(reads), k)
+		}
+		tested := make([]bool, k)
+		for _, tr := range p.Trees {
+			for _, f := range tr.Feature {
+				if f != gbdt.Leaf {
+					tested[f] = true
+				}
+			}
+		}
+		for f := range k {
+			if reads[f] != tested[f] {
+				t.Fatalf("round %d: Reads says feature %d is read: %v; a split tests it: %v", round, f, reads[f], tested[f])
+			}
+		}
+		const rows = 8
+		x := make([]float32, rows*k)
+		for i := range x {
+			x[i] = propertyValue(rng, pool)
+		}
+		y := slices.Clone(x) // the unread features changed
+		for i := range y {
+			if !reads[i%k] {
+				y[i] = propertyValue(rng, pool)
+			}
+		}
+		sx, sy := make([]float32, rows), make([]float32, rows)
+		if err := m.ScoreRows(x, rows, k, sx, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ScoreRows(y, rows, k, sy, true); err != nil {
+			t.Fatal(err)
+		}
+		for r := range rows {
+			if math.Float32bits(sx[r]) != math.Float32bits(sy[r]) {
+				t.Fatalf("round %d, row %d: %v, and %v with the unread features changed", round, r+1, sx[r], sy[r])
 			}
 		}
 	}

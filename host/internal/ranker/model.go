@@ -17,6 +17,8 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/crewplan/crewplan/host/internal/ranker/evaluator"
+	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
 	"github.com/crewplan/crewplan/sdk/ranker"
 )
 
@@ -39,6 +41,7 @@ type Model struct {
 	hasParams bool
 	card      []byte
 	meta      ranker.Meta
+	reads     []bool // see Reads
 
 	// slots holds PoolSize entries: an idle instance, or nil for one to
 	// create when needed. Taking an entry is the right to use it.
@@ -180,6 +183,7 @@ func (rt *Runtime) loadModel(ctx context.Context, wasm []byte, t trust) (*Model,
 		return nil, fmt.Errorf("%s: %w", m.label, cerr.err)
 	}
 
+	m.reads = m.readsOf()
 	m.slots = make(chan *instance, rt.opts.PoolSize)
 	m.done = make(chan struct{})
 	m.slots <- inst
@@ -325,6 +329,27 @@ func (m *Model) validate(ctx context.Context, in *instance) *callError {
 		return &callError{reason: cerr.reason, err: fmt.Errorf("smoke test on %d rows of zeros: %w", smokeRows, cerr.err)}
 	}
 	return nil
+}
+
+// Reads reports, per column of Meta().Features, whether the model's
+// scores can depend on it; nil when the host cannot tell, and any column
+// may. The host can tell for crewplan's own gbdt evaluator (the code of
+// package evaluator, by its hash), whose parameters it decodes with the
+// evaluator's own Go code: a column is read when a split of some tree
+// tests it. Rows that agree on the columns read score alike, so a caller
+// may score one of them for all. The caller must not modify the slice.
+func (m *Model) Reads() []bool { return m.reads }
+
+// readsOf is Reads, worked out once the model is valid.
+func (m *Model) readsOf() []bool {
+	if m.codeSum != evaluator.CodeSHA256() || !m.hasParams {
+		return nil
+	}
+	p, err := gbdt.Decode(m.params)
+	if err != nil || !slices.Equal(p.Features, m.meta.Features) {
+		return nil // not reached: the evaluator accepted them and said so
+	}
+	return p.Reads()
 }
 
 // Meta returns what the model says about itself. The caller must not

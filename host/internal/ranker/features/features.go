@@ -396,6 +396,10 @@ func AppendCandidate(dst []float32, c *Candidate) []float32 {
 	)
 }
 
+// ContextCount is the number of values AppendContext appends: the event
+// context and the time, the last of a row.
+const ContextCount = 10
+
 // AppendContext appends the event's values of a row, its last ones: the
 // event context and the time. They are the same for every candidate of a
 // placement.

@@ -38,8 +38,8 @@ func TestNames(t *testing.T) {
 	if n := len(features.AppendCandidate(nil, &features.Candidate{})); n != features.CandidateCount {
 		t.Errorf("AppendCandidate appends %d values; CandidateCount is %d", n, features.CandidateCount)
 	}
-	if n := len(features.AppendContext(nil, &features.Context{})); features.PastCount+features.CandidateCount+n != features.Count {
-		t.Errorf("AppendContext appends %d values; %d are left after the history and the candidate", n, features.Count-features.PastCount-features.CandidateCount)
+	if n := len(features.AppendContext(nil, &features.Context{})); n != features.ContextCount || features.PastCount+features.CandidateCount+n != features.Count {
+		t.Errorf("AppendContext appends %d values; ContextCount is %d, and %d are left after the history and the candidate", n, features.ContextCount, features.Count-features.PastCount-features.CandidateCount)
 	}
 	seen := map[string]bool{}
 	for _, n := range features.Names {

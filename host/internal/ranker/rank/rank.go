@@ -100,6 +100,11 @@ type Model struct {
 	// at past[at[{day, type}][employee]:][:PastCount] (-1: not made yet).
 	past []float32
 	at   map[dayType][]int32
+	// readContext and readLoad say which of the event's values and of a
+	// row's changing values (rowKey's, in order) the model reads
+	// (ranker.Model.Reads): rows are kept by those only.
+	readContext [features.ContextCount]bool
+	readLoad    [5]bool
 	// scored keeps, per event part of a row, the score of each
 	// employee's last row (by Choice.Index), to score again only the rows
 	// that changed.
@@ -132,16 +137,16 @@ type dayType struct {
 	t int
 }
 
-// eventKey is what the event part of a decision's rows is made of (see
-// features.Context; the run's day is the same for all): decisions with
-// equal keys, such as two events alike on one day at one start, have the
-// same row for an employee with the same load and tier, so they share
-// their scores.
+// eventKey is the event part of a decision's rows: its day and type
+// (which the history part of a row depends on) and the values of its
+// context (features.AppendContext) the model reads, as bits, the others 0.
+// Decisions with equal keys, such as two events alike on one day at one
+// start, or any two events of a type on a day when the model reads no
+// context, have the same row for an employee with the same load and tier
+// (as far as the model reads them), so they share their scores.
 type eventKey struct {
-	dt          dayType
-	start       civil.Clock
-	duration    int
-	due, window civil.Date
+	dt      dayType
+	context [features.ContextCount]uint32
 }
 
 // scoredRow is a row's score and what it was made of that changes in a
@@ -153,17 +158,28 @@ type scoredRow struct {
 	score float32
 }
 
-// rowKey is what a row is made of that changes in a run, small.
+// rowKey is what a row is made of that changes in a run, small: the
+// employee's load and tier (those the model reads, the others 0).
 type rowKey struct {
 	assignments, minutes, days, today, tier uint16
 }
 
 // keyOf returns the row key of a load and tier, and whether they fit one:
-// a row whose key does not fit is scored every time, never kept.
-func keyOf(l scheduler.Load, tier int) (rowKey, bool) {
-	fits := func(n int) bool { return n >= 0 && n <= math.MaxUint16 }
-	return rowKey{uint16(l.Assignments), uint16(l.Minutes), uint16(l.Days), uint16(l.Today), uint16(tier)},
-		fits(l.Assignments) && fits(l.Minutes) && fits(l.Days) && fits(l.Today) && fits(tier)
+// a row whose key does not fit is scored every time, never kept. The
+// values the model does not read count as 0.
+func (r *Model) keyOf(l scheduler.Load, tier int) (rowKey, bool) {
+	ns := [5]int{l.Assignments, l.Minutes, l.Days, l.Today, tier}
+	var k [5]uint16
+	for i, n := range ns {
+		if !r.readLoad[i] {
+			continue
+		}
+		if n < 0 || n > math.MaxUint16 {
+			return rowKey{}, false
+		}
+		k[i] = uint16(n)
+	}
+	return rowKey{k[0], k[1], k[2], k[3], k[4]}, true
 }
 
 // New returns the ranking of a run over in by model m, with the store's
@@ -173,6 +189,17 @@ func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &Model{m: m, history: h, cfg: cfg, log: log, now: in.Snapshot.Now.Date, holiday: map[civil.Date]bool{}, at: map[dayType][]int32{}, scored: map[eventKey][]scoredRow{}}
+	reads := m.Reads()
+	if len(reads) != features.Count {
+		reads = nil // not reached: the registry checked the features
+	}
+	read := func(col int) bool { return reads == nil || col < 0 || reads[col] }
+	for i := range r.readContext {
+		r.readContext[i] = read(features.PastCount + features.CandidateCount + i)
+	}
+	for i, name := range []string{"week_assignments", "week_hours", "week_days_worked", "day_assignments", "preference_tier"} {
+		r.readLoad[i] = read(slices.Index(features.Names, name))
+	}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true
 	}
@@ -223,7 +250,13 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 		x.WindowStart = d.Date
 	}
 	dt := dayType{d.Date, slices.Index(features.Types, d.Event.Type)}
-	key := eventKey{dt: dt, start: x.Start, duration: x.DurationMin, due: x.Due, window: x.WindowStart}
+	r.event = features.AppendContext(r.event[:0], &x)
+	key := eventKey{dt: dt}
+	for i, v := range r.event {
+		if r.readContext[i] {
+			key.context[i] = math.Float32bits(v)
+		}
+	}
 	// Rows are kept by employee (Choice.Index). A Decision made outside a
 	// run has no such index: its rows are kept by choice, for this call.
 	r.ids = r.ids[:0]
@@ -252,11 +285,11 @@ func (r *Model) rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 	// since a decision with this event part was last ranked: their load,
 	// or their tier (a rotation). The event's part is the same for all of
 	// them.
-	r.x, r.need, r.keep, r.event = r.x[:0], r.need[:0], r.keep[:0], features.AppendContext(r.event[:0], &x)
+	r.x, r.need, r.keep = r.x[:0], r.need[:0], r.keep[:0]
 	for i := range d.Choices {
 		c, e := &d.Choices[i], r.ids[i]
 		l := d.Load(i)
-		k, fits := keyOf(l, c.Tier)
+		k, fits := r.keyOf(l, c.Tier)
 		row := &known[e]
 		if row.ok && row.of == k {
 			continue

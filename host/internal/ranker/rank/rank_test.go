@@ -19,6 +19,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/demo"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/ranker"
+	"github.com/crewplan/crewplan/host/internal/ranker/evaluator"
 	"github.com/crewplan/crewplan/host/internal/ranker/features"
 	"github.com/crewplan/crewplan/host/internal/ranker/rank"
 	"github.com/crewplan/crewplan/host/internal/ranker/train"
@@ -26,6 +27,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/scheduler"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	"github.com/crewplan/crewplan/ranker-wasm/gbdt"
 	"github.com/crewplan/crewplan/sdk/civil"
 	"github.com/crewplan/crewplan/sdk/rule"
 )
@@ -336,8 +338,15 @@ func (f *fresh) Rank(ctx context.Context, d *scheduler.Decision) ([]int, error) 
 // model trained on it, live: what rank.New takes.
 func trainedRun(t *testing.T) (*scheduler.Input, *features.History, *ranker.Model) {
 	t.Helper()
-	f := newFixture(t, rank.Config{})
+	f, in, h := demoRun(t)
 	f.trainAndActivate(t)
+	return in, h, f.reg.Active()
+}
+
+// demoRun returns a fixture, its run's input and its history.
+func demoRun(t *testing.T) (*fixture, *scheduler.Input, *features.History) {
+	t.Helper()
+	f := newFixture(t, rank.Config{})
 	in, err := runs.Load(ctx, f.st, runNow)
 	if err != nil {
 		t.Fatal(err)
@@ -346,7 +355,79 @@ func trainedRun(t *testing.T) (*scheduler.Input, *features.History, *ranker.Mode
 	if err != nil {
 		t.Fatal(err)
 	}
-	return in, features.NewHistory(features.FromStore(worked)), f.reg.Active()
+	return f, in, features.NewHistory(features.FromStore(worked))
+}
+
+// TestKeptScoresByWhatTheModelReads: rows are kept by the values the
+// model reads (ranker.Model.Reads) only. Two hand-made gbdt models rank
+// the demo's run: one reads the history and the week's hours and the day's
+// assignments, as the trained one does; the other reads the event's
+// context and every load value and the tier too. Both rank every decision
+// as a ranking that scores every row anew does; the first, whose rows are
+// the same for every event of a type on a day, scores fewer rows.
+func TestKeptScoresByWhatTheModelReads(t *testing.T) {
+	f, in, h := demoRun(t)
+	col := func(name string) int16 {
+		i := slices.Index(features.Names, name)
+		if i < 0 {
+			t.Fatalf("no feature %q", name)
+		}
+		return int16(i)
+	}
+	// tree splits on a at av, then on b at bv (a below) or c at cv.
+	tree := func(a string, av float32, b string, bv float32, c string, cv float32, leaves [4]float32) gbdt.Tree {
+		return gbdt.Tree{
+			Feature: []int16{col(a), col(b), col(c), gbdt.Leaf, gbdt.Leaf, gbdt.Leaf, gbdt.Leaf},
+			Value:   []float32{av, bv, cv, leaves[0], leaves[1], leaves[2], leaves[3]},
+			Left:    []uint16{1, 3, 5, 0, 0, 0, 0},
+			Right:   []uint16{2, 4, 6, 0, 0, 0, 0},
+		}
+	}
+	models := []struct {
+		name  string
+		trees []gbdt.Tree
+	}{
+		{"history", []gbdt.Tree{
+			tree("hist_success_rate", 0.8, "hist_on_time_rate", 0.7, "week_hours", 12, [4]float32{-1, 0.2, 0.9, -0.3}),
+			tree("day_assignments", 1, "hist_weekday_success_rate", 0.75, "hist_late_rate", 0.1, [4]float32{0.4, -0.2, 0.1, -0.8}),
+		}},
+		{"context", []gbdt.Tree{
+			tree("days_to_due", 3, "hist_success_rate", 0.8, "event_start_hour", 11, [4]float32{-0.5, 0.7, 0.3, -0.4}),
+			tree("urgency_days", 10, "week_assignments", 3, "week_days_worked", 2, [4]float32{0.6, -0.6, 0.2, -0.2}),
+			tree("preference_tier", 1, "window_days", 7, "hist_on_time_rate", 0.7, [4]float32{0.5, -0.1, -0.7, 0.3}),
+			tree("event_hours", 4, "week_hours", 10, "day_assignments", 1, [4]float32{0.2, -0.5, 0.4, -0.3}),
+		}},
+	}
+	rows := map[string]int{}
+	for _, mc := range models {
+		p := gbdt.Params{Name: mc.name, Version: "1", Features: features.Names, Base: 0.1, Trees: mc.trees}
+		wasm, err := evaluator.Module(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.reg.Runtime.Load(ctx, wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close(ctx) })
+		if !slices.Equal(m.Reads(), p.Reads()) {
+			t.Fatalf("%s: Reads %v, its trees split on %v", mc.name, m.Reads(), p.Reads())
+		}
+		check := &fresh{t: t, run: rank.New(m, h, in, rank.Config{}, nil), new: func() *rank.Model { return rank.New(m, h, in, rank.Config{}, nil) }}
+		out, err := scheduler.Run(ctx, in, pluginhost.InProcessRules(), check, scheduler.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := check.run.Counts()
+		if out.Stats.Placed == 0 || c.Rankings == 0 || c.Rows == 0 || c.Rows >= check.fresh {
+			t.Errorf("%s: placed %d; the run's ranking %+v, new rankings scored %d rows", mc.name, out.Stats.Placed, c, check.fresh)
+		}
+		rows[mc.name] = c.Rows
+		t.Logf("%s: %d decisions ranked: %d rows scored in %d calls, %d anew", mc.name, c.Rankings, c.Rows, c.Calls, check.fresh)
+	}
+	if rows["history"] >= rows["context"] {
+		t.Errorf("the model that reads no event context scored %d rows, the one that does %d: want fewer", rows["history"], rows["context"])
+	}
 }
 
 // TestKeptScoresRankAsNew: a run's ranking scores a row again only when
