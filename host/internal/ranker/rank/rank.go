@@ -100,11 +100,12 @@ type Model struct {
 	// at past[at[{day, type}][employee]:][:PastCount] (-1: not made yet).
 	past []float32
 	at   map[dayType][]int32
-	// readContext and readLoad say which of the event's values and of a
-	// row's changing values (rowKey's, in order) the model reads
-	// (ranker.Model.Reads): rows are kept by those only.
+	// readContext says which of the event's values the model reads
+	// (ranker.Model.Reads), and readLoad which of a row's values that
+	// change in a run (rowKey's, in order): -1 for one it reads, 0 for
+	// one it does not. Rows are kept by the values read only.
 	readContext [features.ContextCount]bool
-	readLoad    [5]bool
+	readLoad    [5]int
 	// scored keeps, per event part of a row, the score of each
 	// employee's last row (by Choice.Index), to score again only the rows
 	// that changed.
@@ -168,18 +169,12 @@ type rowKey struct {
 // a row whose key does not fit is scored every time, never kept. The
 // values the model does not read count as 0.
 func (r *Model) keyOf(l scheduler.Load, tier int) (rowKey, bool) {
-	ns := [5]int{l.Assignments, l.Minutes, l.Days, l.Today, tier}
-	var k [5]uint16
-	for i, n := range ns {
-		if !r.readLoad[i] {
-			continue
-		}
-		if n < 0 || n > math.MaxUint16 {
-			return rowKey{}, false
-		}
-		k[i] = uint16(n)
+	m := &r.readLoad // -1 for a value read, 0 for one not
+	a, mi, d, t, p := l.Assignments&m[0], l.Minutes&m[1], l.Days&m[2], l.Today&m[3], tier&m[4]
+	if uint(a|mi|d|t|p) > math.MaxUint16 { // a negative one too
+		return rowKey{}, false
 	}
-	return rowKey{k[0], k[1], k[2], k[3], k[4]}, true
+	return rowKey{uint16(a), uint16(mi), uint16(d), uint16(t), uint16(p)}, true
 }
 
 // New returns the ranking of a run over in by model m, with the store's
@@ -198,7 +193,9 @@ func New(m *ranker.Model, h *features.History, in *scheduler.Input, cfg Config, 
 		r.readContext[i] = read(features.PastCount + features.CandidateCount + i)
 	}
 	for i, name := range []string{"week_assignments", "week_hours", "week_days_worked", "day_assignments", "preference_tier"} {
-		r.readLoad[i] = read(slices.Index(features.Names, name))
+		if read(slices.Index(features.Names, name)) {
+			r.readLoad[i] = -1
+		}
 	}
 	for _, d := range in.Snapshot.Holidays {
 		r.holiday[d.WeekStart()] = true

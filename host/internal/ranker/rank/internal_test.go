@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/crewplan/crewplan/host/internal/scheduler"
 )
 
 // TestSortByScore holds sortByScore to a stable sort by score, highest
@@ -38,5 +40,28 @@ func TestSortByScore(t *testing.T) {
 				t.Fatalf("round %d, %d scores %v: got %v, want %v", round, n, scores, order, want)
 			}
 		}
+	}
+}
+
+// TestKeyOf: a row's key holds the load and tier values the model reads,
+// the others as 0, and fits only while every value read is 0 to 65535.
+func TestKeyOf(t *testing.T) {
+	all := &Model{readLoad: [5]int{-1, -1, -1, -1, -1}}
+	k, ok := all.keyOf(scheduler.Load{Assignments: 3, Minutes: 65535, Days: 2, Today: 1}, 2)
+	if !ok || k != (rowKey{3, 65535, 2, 1, 2}) {
+		t.Errorf("all read: key %v, fits %v", k, ok)
+	}
+	for i, l := range []scheduler.Load{{Assignments: 65536}, {Minutes: -1}, {Days: 1 << 40}, {Today: -65536}} {
+		if _, ok := all.keyOf(l, 0); ok {
+			t.Errorf("load %d (%+v) fits a key", i, l)
+		}
+	}
+	if _, ok := all.keyOf(scheduler.Load{}, -2); ok {
+		t.Error("tier -2 fits a key")
+	}
+	some := &Model{readLoad: [5]int{0, -1, 0, -1, 0}} // minutes and today
+	k, ok = some.keyOf(scheduler.Load{Assignments: -7, Minutes: 90, Days: 1 << 20, Today: 2}, 99999)
+	if !ok || k != (rowKey{minutes: 90, today: 2}) {
+		t.Errorf("minutes and today read: key %v, fits %v", k, ok)
 	}
 }
