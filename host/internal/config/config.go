@@ -46,6 +46,7 @@ type Config struct {
 	Demo     DemoConfig    `koanf:"demo"`
 	Plugins  PluginsConfig `koanf:"plugins"`
 	Ranker   RankerConfig  `koanf:"ranker"`
+	Backup   BackupConfig  `koanf:"backup"`
 
 	sources  map[string]string // leaf key → layer that last set it
 	location *time.Location    // cached by Validate
@@ -210,6 +211,12 @@ func Default() Config {
 		Auth:     AuthConfig{SessionTTL: 12 * time.Hour},
 		Plugins:  PluginsConfig{StartTimeout: 10 * time.Second, CallTimeout: 60 * time.Second, HealthInterval: 10 * time.Second},
 		Ranker:   RankerConfig{Dir: "data/models", ConfidenceThreshold: 0.5, Deadline: 50 * time.Millisecond, MaxMemoryMB: 64},
+		Backup: BackupConfig{
+			Schedule:      "0 0 * * *",
+			WorkDir:       "data/backup-work",
+			Targets:       map[string]string{"local": `{"plugin": "backup-local", "config": {"dir": "data/backups"}}`},
+			RetentionDays: 7,
+		},
 	}
 }
 

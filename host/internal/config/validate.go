@@ -123,6 +123,8 @@ func (c *Config) Validate() error {
 		add("ranker.max_memory_mb", "%d: want 4 to 4096", m)
 	}
 
+	c.validateBackup(add)
+
 	positive("plugins.start_timeout", c.Plugins.StartTimeout)
 	positive("plugins.call_timeout", c.Plugins.CallTimeout)
 	positive("plugins.health_interval", c.Plugins.HealthInterval)
