@@ -62,6 +62,7 @@ type Host struct {
 
 	mu      sync.Mutex
 	plugins []*RulePlugin
+	backups []*BackupPlugin
 	closed  bool
 	stop    chan struct{} // closed by Close: ends the health checks
 }
@@ -110,7 +111,7 @@ func (h *Host) CheckHealth(interval time.Duration) {
 
 // checkOnce pings each plugin once and restarts the dead ones.
 func (h *Host) checkOnce() {
-	for _, p := range h.Plugins() {
+	for _, p := range h.procs() {
 		if p.Status().Healthy {
 			continue
 		}
@@ -118,10 +119,10 @@ func (h *Host) checkOnce() {
 		if err != nil {
 			continue // closed
 		}
-		h.log.Warn("plugin failed its health check", slog.String("plugin", p.Name()))
+		h.log.Warn("plugin failed its health check", slog.String("plugin", p.spec.Name))
 		ctx, cancel := context.WithTimeout(context.Background(), h.opts.StartTimeout+time.Second)
 		if err := p.restart(ctx, gen, 0); err != nil {
-			h.log.Error("plugin restart failed", slog.String("plugin", p.Name()), slog.Any("err", err))
+			h.log.Error("plugin restart failed", slog.String("plugin", p.spec.Name), slog.Any("err", err))
 		}
 		cancel()
 	}
@@ -185,39 +186,65 @@ func (h *Host) Start(ctx context.Context, specs []Spec) ([]*RulePlugin, error) {
 // StartRule starts one rule plugin and checks it: handshake, checksum,
 // type and API version, and its configuration.
 func (h *Host) StartRule(ctx context.Context, s Spec) (*RulePlugin, error) {
+	p := &RulePlugin{proc{spec: s, host: h, kind: ruleKind}}
+	if err := h.add(ctx, &p.proc, func() { h.plugins = append(h.plugins, p) }); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// add starts p and, unless the host closed meanwhile, keeps it with keep
+// (called under h.mu).
+func (h *Host) add(ctx context.Context, p *proc, keep func()) error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		return nil, fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, s.Name)
+		return fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, p.spec.Name)
 	}
 	h.mu.Unlock()
-	p := &RulePlugin{spec: s, host: h}
 	if err := p.start(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		p.Close()
-		return nil, fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, s.Name)
+		return fmt.Errorf("%w: %s: the plugin host is closed", ErrPlugin, p.spec.Name)
 	}
-	h.plugins = append(h.plugins, p)
-	return p, nil
+	keep()
+	return nil
 }
 
-// Plugins returns the plugins the host runs.
+// Plugins returns the rule plugins the host runs.
 func (h *Host) Plugins() []*RulePlugin {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return slices.Clone(h.plugins)
 }
 
+// procs returns every plugin process the host runs, of every type.
+func (h *Host) procs() []*proc {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*proc, 0, len(h.plugins)+len(h.backups))
+	for _, p := range h.plugins {
+		out = append(out, &p.proc)
+	}
+	for _, p := range h.backups {
+		out = append(out, &p.proc)
+	}
+	return out
+}
+
 // Close kills every plugin process.
 func (h *Host) Close() {
 	h.mu.Lock()
-	ps := h.plugins
 	wasClosed := h.closed
-	h.plugins, h.closed = nil, true
+	h.closed = true
+	h.mu.Unlock()
+	ps := h.procs()
+	h.mu.Lock()
+	h.plugins, h.backups = nil, nil
 	h.mu.Unlock()
 	if !wasClosed {
 		close(h.stop)
@@ -227,42 +254,65 @@ func (h *Host) Close() {
 	}
 }
 
+// kind is a plugin type as the host runs it.
+type kind struct {
+	typ        plugin.Type
+	apiVersion int
+	// versioned returns go-plugin's plugin sets for a plugin of name.
+	versioned func(name string) map[int]goplugin.PluginSet
+	// dispensed is the go-plugin name of the type's client.
+	dispensed string
+}
+
+// client is what the host asks of every plugin's client: the base
+// contract.
+type client interface {
+	Info(ctx context.Context) (plugin.Info, error)
+	Configure(ctx context.Context, raw []byte) error
+}
+
+var ruleKind = &kind{typ: plugin.TypeRule, apiVersion: rule.APIVersion, versioned: rule.VersionedPlugins, dispensed: rule.PluginName}
+
 // RulePlugin is a rule plugin process under the host's care. It implements
 // rule.Rule: a call that finds the process dead restarts it and is
 // retried.
-type RulePlugin struct {
+type RulePlugin struct{ proc }
+
+var _ rule.Rule = (*RulePlugin)(nil)
+
+// proc is a plugin process under the host's care, of any type.
+type proc struct {
 	spec Spec
 	host *Host
+	kind *kind
 
 	restartMu sync.Mutex // one restart at a time
 
 	mu       sync.Mutex
 	client   *goplugin.Client
-	rule     *rule.Client
+	impl     client // the type's client (*rule.Client, *backup.Client)
 	info     plugin.Info
 	gen      int // start generation, so concurrent failures restart once
 	restarts int
 	closed   bool
 }
 
-var _ rule.Rule = (*RulePlugin)(nil)
-
 // Name returns the plugin's name.
-func (p *RulePlugin) Name() string { return p.spec.Name }
+func (p *proc) Name() string { return p.spec.Name }
 
-func (p *RulePlugin) errorf(format string, args ...any) error {
+func (p *proc) errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrPlugin, p.spec.Name, fmt.Sprintf(format, args...))
 }
 
 // start launches the process and checks it. It holds no lock: callers
 // serialise starts.
-func (p *RulePlugin) start(ctx context.Context) error {
+func (p *proc) start(ctx context.Context) error {
 	h := p.host
 	cmd := exec.Command(p.spec.Path, p.spec.Args...)
 	dieWithHost(cmd)
 	cfg := &goplugin.ClientConfig{
 		HandshakeConfig:  plugin.Handshake(),
-		VersionedPlugins: rule.VersionedPlugins(p.spec.Name),
+		VersionedPlugins: p.kind.versioned(p.spec.Name),
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		GRPCDialOptions:  plugin.DialOptions(),
@@ -283,16 +333,16 @@ func (p *RulePlugin) start(ctx context.Context) error {
 	if err != nil {
 		return fail("start %s: %v", p.spec.Path, err)
 	}
-	raw, err := proto.Dispense(rule.PluginName)
+	raw, err := proto.Dispense(p.kind.dispensed)
 	if err != nil {
 		return fail("dispense: %v", err)
 	}
-	rc, ok := raw.(*rule.Client)
+	rc, ok := raw.(client)
 	if !ok {
-		return fail("dispensed a %T, not a rule client", raw)
+		return fail("dispensed a %T, not a %s client", raw, p.kind.typ)
 	}
-	if v := c.NegotiatedVersion(); v != rule.APIVersion {
-		return fail("speaks rule API version %d; this host speaks %d", v, rule.APIVersion)
+	if v := c.NegotiatedVersion(); v != p.kind.apiVersion {
+		return fail("speaks %s API version %d; this host speaks %d", p.kind.typ, v, p.kind.apiVersion)
 	}
 	cctx, cancel := context.WithTimeout(ctx, h.opts.StartTimeout)
 	defer cancel()
@@ -300,8 +350,8 @@ func (p *RulePlugin) start(ctx context.Context) error {
 	if err != nil {
 		return fail("info: %v", err)
 	}
-	if info.Type != plugin.TypeRule || !slices.Contains(info.APIVersions, rule.APIVersion) {
-		return fail("is a %q plugin speaking API versions %v; want a rule plugin speaking %d", info.Type, info.APIVersions, rule.APIVersion)
+	if info.Type != p.kind.typ || !slices.Contains(info.APIVersions, p.kind.apiVersion) {
+		return fail("is a %q plugin speaking API versions %v; want a %s plugin speaking %d", info.Type, info.APIVersions, p.kind.typ, p.kind.apiVersion)
 	}
 	conf := p.spec.Config
 	if len(conf) == 0 {
@@ -311,7 +361,7 @@ func (p *RulePlugin) start(ctx context.Context) error {
 		return fail("configure: %v", err)
 	}
 	p.mu.Lock()
-	p.client, p.rule, p.info = c, rc, info
+	p.client, p.impl, p.info = c, rc, info
 	p.gen++
 	p.mu.Unlock()
 	h.log.Info("plugin started", slog.String("plugin", p.spec.Name), slog.String("version", info.Version),
@@ -327,18 +377,18 @@ func pidOf(c *goplugin.Client) int {
 }
 
 // current returns the live client and its generation.
-func (p *RulePlugin) current() (*rule.Client, int, error) {
+func (p *proc) current() (client, int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return nil, 0, p.errorf("closed")
 	}
-	return p.rule, p.gen, nil
+	return p.impl, p.gen, nil
 }
 
 // restart replaces the process of generation gen, unless another caller
 // already did, backing off between attempts.
-func (p *RulePlugin) restart(ctx context.Context, gen int, attempt int) error {
+func (p *proc) restart(ctx context.Context, gen int, attempt int) error {
 	p.restartMu.Lock()
 	defer p.restartMu.Unlock()
 	p.mu.Lock()
@@ -377,7 +427,7 @@ func dead(err error) bool {
 
 // call runs f against the live plugin, restarting it and retrying when it
 // died or hung.
-func (p *RulePlugin) call(ctx context.Context, op string, f func(ctx context.Context, c *rule.Client) error) error {
+func (p *proc) call(ctx context.Context, op string, f func(ctx context.Context, c client) error) error {
 	var last error
 	for attempt := 0; attempt <= p.host.opts.Restarts; attempt++ {
 		c, gen, err := p.current()
@@ -405,7 +455,7 @@ func (p *RulePlugin) call(ctx context.Context, op string, f func(ctx context.Con
 }
 
 // Info returns the plugin's Info as it reported it at start.
-func (p *RulePlugin) Info(context.Context) (plugin.Info, error) {
+func (p *proc) Info(context.Context) (plugin.Info, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.info, nil
@@ -413,8 +463,8 @@ func (p *RulePlugin) Info(context.Context) (plugin.Info, error) {
 
 // Configure reconfigures the running plugin; restarts reuse the new
 // configuration.
-func (p *RulePlugin) Configure(ctx context.Context, raw []byte) error {
-	err := p.call(ctx, "configure", func(ctx context.Context, c *rule.Client) error { return c.Configure(ctx, raw) })
+func (p *proc) Configure(ctx context.Context, raw []byte) error {
+	err := p.call(ctx, "configure", func(ctx context.Context, c client) error { return c.Configure(ctx, raw) })
 	if err == nil {
 		p.mu.Lock()
 		p.spec.Config = raw
@@ -427,8 +477,8 @@ func (p *RulePlugin) Configure(ctx context.Context, raw []byte) error {
 // the process died or hung.
 func (p *RulePlugin) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, error) {
 	var out []rule.Verdict
-	err := p.call(ctx, "check", func(ctx context.Context, c *rule.Client) error {
-		vs, err := c.Check(ctx, b)
+	err := p.call(ctx, "check", func(ctx context.Context, c client) error {
+		vs, err := c.(*rule.Client).Check(ctx, b)
 		out = vs
 		return err
 	})
@@ -437,7 +487,7 @@ func (p *RulePlugin) Check(ctx context.Context, b *rule.Batch) ([]rule.Verdict, 
 
 // SelfTest runs the plugin's self-test.
 func (p *RulePlugin) SelfTest(ctx context.Context) error {
-	return p.call(ctx, "self-test", func(ctx context.Context, c *rule.Client) error { return c.SelfTest(ctx) })
+	return p.call(ctx, "self-test", func(ctx context.Context, c client) error { return c.(*rule.Client).SelfTest(ctx) })
 }
 
 // Status is what `crewplan plugins list` shows of a plugin.
@@ -453,7 +503,7 @@ type Status struct {
 }
 
 // Status pings the plugin and reports on it.
-func (p *RulePlugin) Status() Status {
+func (p *proc) Status() Status {
 	p.mu.Lock()
 	c := p.client
 	st := Status{Name: p.spec.Name, Info: p.info, Path: p.spec.Path, Restarts: p.restarts,
@@ -474,7 +524,7 @@ func (p *RulePlugin) Status() Status {
 }
 
 // PID returns the plugin process's id, 0 when it has none.
-func (p *RulePlugin) PID() int {
+func (p *proc) PID() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.client == nil {
@@ -484,7 +534,7 @@ func (p *RulePlugin) PID() int {
 }
 
 // Close kills the plugin process.
-func (p *RulePlugin) Close() {
+func (p *proc) Close() {
 	p.mu.Lock()
 	c := p.client
 	p.closed = true
