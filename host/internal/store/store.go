@@ -42,6 +42,10 @@ type Store struct {
 	path    string // SQLite file, "" on PostgreSQL
 	closers []*sql.DB
 	log     *slog.Logger
+	// opts and gcfg are what Open opened with, for ReplaceSQLite to
+	// open the replaced file the same way.
+	opts Options
+	gcfg *gorm.Config
 }
 
 // Dialect names of the two supported databases.
@@ -86,7 +90,7 @@ func Open(ctx context.Context, opts Options, log *slog.Logger) (*Store, error) {
 		PrepareStmt:            false,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
-	s := &Store{log: log}
+	s := &Store{log: log, opts: opts, gcfg: gcfg}
 	switch DriverOf(opts.URL) {
 	case DialectPostgres:
 		s.dialect = DialectPostgres
@@ -114,30 +118,38 @@ func Open(ctx context.Context, opts Options, log *slog.Logger) (*Store, error) {
 				return nil, fmt.Errorf("open sqlite %s: %w", s.path, err)
 			}
 		}
-		w, err := openSQLite(s.path, opts.BusyTimeout, false, gcfg)
-		if err != nil {
+		if err := s.openSQLite(); err != nil {
 			return nil, err
 		}
-		wDB, _ := w.DB()
-		wDB.SetMaxOpenConns(1)
-		wDB.SetMaxIdleConns(1)
-		wDB.SetConnMaxLifetime(0)
-		r, err := openSQLite(s.path, opts.BusyTimeout, true, gcfg)
-		if err != nil {
-			_ = wDB.Close()
-			return nil, err
-		}
-		rDB, _ := r.DB()
-		rDB.SetMaxOpenConns(opts.MaxReaders)
-		rDB.SetMaxIdleConns(opts.MaxReaders)
-		s.db, s.read = w, r
-		s.closers = []*sql.DB{wDB, rDB}
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSQLite opens the SQLite file's writer and readers.
+func (s *Store) openSQLite() error {
+	w, err := openSQLite(s.path, s.opts.BusyTimeout, false, s.gcfg)
+	if err != nil {
+		return err
+	}
+	wDB, _ := w.DB()
+	wDB.SetMaxOpenConns(1)
+	wDB.SetMaxIdleConns(1)
+	wDB.SetConnMaxLifetime(0)
+	r, err := openSQLite(s.path, s.opts.BusyTimeout, true, s.gcfg)
+	if err != nil {
+		_ = wDB.Close()
+		return err
+	}
+	rDB, _ := r.DB()
+	rDB.SetMaxOpenConns(s.opts.MaxReaders)
+	rDB.SetMaxIdleConns(s.opts.MaxReaders)
+	s.db, s.read = w, r
+	s.closers = []*sql.DB{wDB, rDB}
+	return nil
 }
 
 // sqliteDSN builds the DSN for the glebarez driver: busy_timeout first (so
@@ -233,4 +245,10 @@ func (s *Store) r(ctx context.Context) *gorm.DB { return s.read.WithContext(ctx)
 // schema and for maintenance; the application uses the typed methods.
 func (s *Store) RawExec(ctx context.Context, sql string, args ...any) error {
 	return translate(s.w(ctx).Exec(sql, args...).Error, "exec")
+}
+
+// RawScan runs one SQL query through a reader and scans its rows into
+// dest. Like RawExec, it is for tests and maintenance.
+func (s *Store) RawScan(ctx context.Context, dest any, sql string, args ...any) error {
+	return translate(s.r(ctx).Raw(sql, args...).Scan(dest).Error, "query")
 }
