@@ -28,7 +28,7 @@ func TestConfigure(t *testing.T) {
 		{``, "dir"},
 		{`{}`, "dir"},
 		{`{"dir": ""}`, "dir"},
-		{`{"dir": "backups"}`, "relative"},
+		{`{"dir": "backups"}`, ""}, // relative to the working directory
 		{`{"dir": "` + dir + `", "fsync": "yes"}`, "fsync"},
 		{`{"dir": "` + dir + `", "path": "/x"}`, "path"},
 		{`{"dir": 3}`, "dir"},
@@ -81,5 +81,28 @@ func TestConfigureRemovesStaleTemps(t *testing.T) {
 	want := []string{".snapshot/", ".snapshot/r/", ".snapshot/r/.tmp-X-db", "r/", "r/.operator-notes", "r/.tmp-NEW-db.zst", "r/db.zst"}
 	if diff := cmp.Diff(want, files(t, dir)); diff != "" {
 		t.Errorf("files after Configure (-want +got):\n%s", diff)
+	}
+}
+
+// TestConfigureRelativeAndCreate: a relative dir is the working
+// directory's folder, and create makes it when it is missing; without
+// create a missing dir stays missing (an unmounted share).
+func TestConfigureRelativeAndCreate(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	tg := backuplocal.New()
+	if err := tg.Configure(t.Context(), []byte(`{"dir": "data/backups", "create": true}`)); err != nil {
+		t.Fatal(err)
+	}
+	put(t, tg, "b1/manifest.json", []byte("{}"))
+	if _, err := os.Stat(filepath.Join(wd, "data", "backups", "b1", "manifest.json")); err != nil {
+		t.Errorf("the object is not under the working directory's data/backups: %v", err)
+	}
+	other := backuplocal.New()
+	if err := other.Configure(t.Context(), []byte(`{"dir": "elsewhere"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(wd, "elsewhere")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a dir without create was made: %v", err)
 	}
 }

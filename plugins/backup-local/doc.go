@@ -8,14 +8,20 @@
 // Its configuration section is a JSON object (see Config):
 //
 //	{"dir": "/mnt/backups/crewplan", "fsync": true}
+//	{"dir": "data/backups", "create": true}
 //
 // The keys:
 //
-//   - "dir" (required): the directory, an absolute path. The plugin never
-//     creates it, only folders under it, so a share that is not mounted
-//     gives backup.ErrUnavailable instead of filling the disk under its
-//     mount point: point dir at a folder inside the share, not at the
-//     mount point itself.
+//   - "dir" (required): the directory: an absolute path, or one relative
+//     to the plugin's working directory (the host's, for a plugin the
+//     host starts). The plugin creates only folders under it, unless
+//     "create" says otherwise, so a share that is not mounted gives
+//     backup.ErrUnavailable instead of filling the disk under its mount
+//     point: point dir at a folder inside the share, not at the mount
+//     point itself.
+//   - "create" (default false): create dir at Configure when it is
+//     missing, for a folder on the machine's own disk (the default local
+//     target, data/backups).
 //   - "fsync" (default true): whether Put flushes each object, and the
 //     folders it changed, to stable storage before it returns.
 //

@@ -72,6 +72,11 @@ func (l *local) Configure(ctx context.Context, raw []byte) error {
 	if err != nil {
 		return err
 	}
+	if s.create {
+		if err := os.MkdirAll(s.dir, 0o750); err != nil {
+			return fmt.Errorf("%s: create %s: %w", Name, s.dir, err)
+		}
+	}
 	l.cfg.Store(s)
 	if root, err := os.OpenRoot(s.dir); err == nil {
 		defer root.Close()
