@@ -36,7 +36,7 @@ func TestBackupSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ts, err = cfg.Backup.BackupTargets(); err != nil || len(ts) != 1 || ts[0].Plugin != "backup-local" ||
-		string(ts[0].Config) != `{"dir": "data/backups"}` || *ts[0].Retention != (config.BackupRetention{Days: 10}) {
+		string(ts[0].Config) != `{"dir": "data/backups", "create": true}` || *ts[0].Retention != (config.BackupRetention{Days: 10}) {
 		t.Errorf("default targets: %+v, %v", ts, err)
 	}
 

@@ -214,7 +214,7 @@ func Default() Config {
 		Backup: BackupConfig{
 			Schedule:      "0 0 * * *",
 			WorkDir:       "data/backup-work",
-			Targets:       map[string]string{"local": `{"plugin": "backup-local", "config": {"dir": "data/backups"}}`},
+			Targets:       map[string]string{"local": `{"plugin": "backup-local", "config": {"dir": "data/backups", "create": true}}`},
 			RetentionDays: 7,
 		},
 	}
