@@ -135,12 +135,3 @@ func Plan(held []Held, now time.Time, p Policy) (keep []Kept, remove []Held) {
 	return keep, remove
 }
 
-// Kind is what made a backup.
-type Kind string
-
-// The kinds of backups.
-const (
-	KindScheduled Kind = "scheduled" // by the host's schedule
-	KindManual    Kind = "manual"    // by a person: `crewplan backup now`, the API
-	KindSafety    Kind = "safety"    // by a restore, of the database it replaced
-)

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// ErrWrongDialect means a method for one database was called on a store of
+// the other.
+var ErrWrongDialect = errors.New("wrong database dialect")
+
+// SnapshotSQLite writes a consistent copy of the SQLite database to path
+// with VACUUM INTO, while the application keeps reading and writing. It
+// runs on the writer connection (the readers are query-only, which VACUUM
+// INTO refuses), so writes wait for it to finish. path must not exist.
+func (s *Store) SnapshotSQLite(ctx context.Context, path string) error {
+	if s.dialect != DialectSQLite {
+		return fmt.Errorf("snapshot sqlite: %w: the store is %s", ErrWrongDialect, s.dialect)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("snapshot sqlite to %s: %w", path, os.ErrExist)
+	}
+	if err := s.w(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("snapshot sqlite %s to %s: %w", s.path, path, err)
+	}
+	return nil
+}
+
+// PostgresSnapshot is what SnapshotPostgres read inside its transaction:
+// the exported snapshot's id, the schema the store's tables live in, the
+// schema version and the row count of every table, all as of the same
+// moment.
+type PostgresSnapshot struct {
+	// ID is the value of pg_export_snapshot(), for pg_dump --snapshot.
+	ID string
+	// Schema is current_schema(): where the store's tables are.
+	Schema string
+	// Version is the schema version (goose_db_version), 0 when none.
+	Version int64
+	// Rows is the row count of every table in Schema.
+	Rows map[string]int64
+}
+
+// SnapshotPostgres opens a read-only REPEATABLE READ transaction, exports
+// its snapshot, reads the schema version and every table's row count, and
+// calls fn while the transaction stays open, so that fn can run pg_dump
+// --snapshot=ID and dump exactly what was counted.
+func (s *Store) SnapshotPostgres(ctx context.Context, fn func(ctx context.Context, snap PostgresSnapshot) error) error {
+	if s.dialect != DialectPostgres {
+		return fmt.Errorf("snapshot postgres: %w: the store is %s", ErrWrongDialect, s.dialect)
+	}
+	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var snap PostgresSnapshot
+		if err := tx.Raw("SELECT pg_export_snapshot()").Scan(&snap.ID).Error; err != nil {
+			return fmt.Errorf("snapshot postgres: export snapshot: %w", err)
+		}
+		if err := tx.Raw("SELECT current_schema()").Scan(&snap.Schema).Error; err != nil {
+			return fmt.Errorf("snapshot postgres: current schema: %w", err)
+		}
+		var tables []string
+		err := tx.Raw(`SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+			ORDER BY table_name`).Scan(&tables).Error
+		if err != nil {
+			return fmt.Errorf("snapshot postgres: list tables: %w", err)
+		}
+		snap.Rows = make(map[string]int64, len(tables))
+		for _, t := range tables {
+			var n int64
+			if err := tx.Raw("SELECT count(*) FROM " + quoteIdent(t)).Scan(&n).Error; err != nil {
+				return fmt.Errorf("snapshot postgres: count %s: %w", t, err)
+			}
+			snap.Rows[t] = n
+		}
+		if _, ok := snap.Rows["goose_db_version"]; ok {
+			err := tx.Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&snap.Version).Error
+			if err != nil {
+				return fmt.Errorf("snapshot postgres: schema version: %w", err)
+			}
+		}
+		return fn(ctx, snap)
+	}, opts)
+}
+
+// quoteIdent quotes a PostgreSQL or SQLite identifier.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
