@@ -214,11 +214,27 @@ func Build(ctx context.Context, s *store.Store, dir string, opts Options) (*Mani
 	}
 	progress(Progress{Step: StepSnapshot, Done: fi.Size(), Total: fi.Size()})
 
+	// A SQLite copy is checked (integrity, schema version, row counts)
+	// while it compresses, on the other core; the compressed file is then
+	// checked to decompress to exactly the bytes that passed.
+	checked := make(chan error, 1)
+	if snap.dialect == store.DialectSQLite {
+		go func() {
+			st, err := inspectSQLite(ctx, snap.path, true)
+			m.SchemaVersion, m.Rows = st.version, st.rows
+			checked <- err
+		}()
+	} else {
+		checked <- nil
+	}
 	var done int64
 	db, err := compressFile(ctx, codecZstd, snap.path, filepath.Join(dir, snap.name+".zst"), func(n int64) {
 		done += n
 		progress(Progress{Step: StepCompress, Done: done, Total: fi.Size()})
 	})
+	if cerr := <-checked; cerr != nil {
+		return nil, fmt.Errorf("backup %s: the copy of the database fails its check: %w", m.ID, cerr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("backup %s: %w", m.ID, err)
 	}
@@ -231,7 +247,7 @@ func Build(ctx context.Context, s *store.Store, dir string, opts Options) (*Mani
 	}
 	m.Files = []ManifestFile{db, cfg}
 
-	if err := VerifyDir(ctx, dir, m, VerifyOptions{Progress: opts.Progress}); err != nil {
+	if err := verifyBuilt(ctx, dir, m, VerifyOptions{Progress: opts.Progress}); err != nil {
 		return nil, err
 	}
 	m.Verified = time.Now().UTC().Truncate(time.Millisecond)
@@ -252,11 +268,11 @@ func Build(ctx context.Context, s *store.Store, dir string, opts Options) (*Mani
 // manifest entry.
 func writeConfig(dir string, m *Manifest, files []File, rcpt age.Recipient) (ManifestFile, error) {
 	meta := ConfigMeta{ID: m.ID, Created: m.Created, AppVersion: m.AppVersion, Dialect: m.Dialect, SchemaVersion: m.SchemaVersion}
-	data, raw, err := buildConfigArchive(meta, files, rcpt)
+	data, raw, rawSum, err := buildConfigArchive(meta, files, rcpt)
 	if err != nil {
 		return ManifestFile{}, fmt.Errorf("config archive: %w", err)
 	}
-	f := ManifestFile{Name: "config.tar.zst", Role: RoleConfig, RawSize: raw, Encrypted: rcpt != nil}
+	f := ManifestFile{Name: "config.tar.zst", Role: RoleConfig, RawSize: raw, RawSHA256: rawSum, Encrypted: rcpt != nil}
 	if rcpt != nil {
 		f.Name += ".age"
 	}

@@ -291,7 +291,7 @@ func TestVerifyCorruptSQLitePage(t *testing.T) {
 	dir, m := build(t, s, Options{})
 	f, _ := m.File(RoleDatabase)
 	raw := filepath.Join(t.TempDir(), "db.sqlite")
-	if _, err := decompressFile(ctx, codecZstd, filepath.Join(dir, f.Name), raw, f.RawSize); err != nil {
+	if _, _, err := decompressFile(ctx, codecZstd, filepath.Join(dir, f.Name), raw, f.RawSize); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(raw)

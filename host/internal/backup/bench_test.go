@@ -209,7 +209,7 @@ func BenchmarkCompress(b *testing.B) {
 				out := packed + ".out"
 				for b.Loop() {
 					os.Remove(out)
-					if _, err := decompressFile(ctx, c, packed, out, fi.Size()); err != nil {
+					if _, _, err := decompressFile(ctx, c, packed, out, fi.Size()); err != nil {
 						b.Fatal(err)
 					}
 				}

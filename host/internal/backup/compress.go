@@ -112,7 +112,8 @@ func compressFile(ctx context.Context, c codec, src, dst string, add func(int64)
 	if err != nil {
 		return ManifestFile{}, fmt.Errorf("compress %s: %w", src, err)
 	}
-	raw, err := compressTo(out, c, &progressReader{ctx: ctx, r: in, add: add})
+	rawHash := sha256.New()
+	raw, err := compressTo(out, c, io.TeeReader(&progressReader{ctx: ctx, r: in, add: add}, rawHash))
 	size, sum, cerr := out.close()
 	if err == nil {
 		err = cerr
@@ -121,7 +122,7 @@ func compressFile(ctx context.Context, c codec, src, dst string, add func(int64)
 		_ = os.Remove(dst)
 		return ManifestFile{}, fmt.Errorf("compress %s to %s: %w", src, dst, err)
 	}
-	return ManifestFile{Size: size, RawSize: raw, SHA256: sum}, nil
+	return ManifestFile{Size: size, RawSize: raw, SHA256: sum, RawSHA256: hex.EncodeToString(rawHash.Sum(nil))}, nil
 }
 
 // compressTo copies r through codec c into w and returns the raw bytes
@@ -138,31 +139,38 @@ func compressTo(w io.Writer, c codec, r io.Reader) (int64, error) {
 	return n, err
 }
 
-// decompressFile decompresses src into a new file dst and returns the
-// bytes written. It stops after limit bytes and reports it: the manifest
-// says how long the raw file is, and a corrupted or hostile archive must
-// not fill the disk.
-func decompressFile(ctx context.Context, c codec, src, dst string, limit int64) (int64, error) {
+// decompressFile decompresses src into a new file dst (nothing when dst
+// is "") and returns the bytes written and their hex SHA-256. It stops
+// after limit bytes and reports it: the manifest says how long the raw
+// file is, and a corrupted or hostile archive must not fill the disk.
+func decompressFile(ctx context.Context, c codec, src, dst string, limit int64) (int64, string, error) {
 	in, err := os.Open(src)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer in.Close()
 	zr, err := c.newReader(in)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer zr.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return 0, err
+	h := sha256.New()
+	var out io.Writer = h
+	var f *os.File
+	if dst != "" {
+		if f, err = os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			return 0, "", err
+		}
+		out = io.MultiWriter(f, h)
 	}
 	n, err := io.Copy(out, &progressReader{ctx: ctx, r: io.LimitReader(zr, limit+1)})
-	if cerr := out.Close(); err == nil {
-		err = cerr
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err == nil && n > limit {
 		err = fmt.Errorf("decompresses to more than the %d bytes the manifest gives", limit)
 	}
-	return n, err
+	return n, hex.EncodeToString(h.Sum(nil)), err
 }

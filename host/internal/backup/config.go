@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,12 +85,12 @@ func checkConfigName(name string) error {
 // backup.json and the files under config/, compressed with zstd, and
 // encrypted to recipient when it is not nil. It also returns the tar's
 // length.
-func buildConfigArchive(meta ConfigMeta, files []File, recipient age.Recipient) ([]byte, int64, error) {
+func buildConfigArchive(meta ConfigMeta, files []File, recipient age.Recipient) (data []byte, rawSize int64, rawSum string, err error) {
 	var tb bytes.Buffer
 	tw := tar.NewWriter(&tb)
 	mj, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	add := func(name string, data []byte) error {
 		hdr := &tar.Header{Name: name, Mode: 0o600, Size: int64(len(data)), ModTime: meta.Created, Format: tar.FormatPAX}
@@ -99,43 +101,45 @@ func buildConfigArchive(meta ConfigMeta, files []File, recipient age.Recipient) 
 		return err
 	}
 	if err := add(configMetaName, mj); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	seen := map[string]bool{}
 	for _, f := range files {
 		if err := checkConfigName(f.Name); err != nil {
-			return nil, 0, err
+			return nil, 0, "", err
 		}
 		if seen[f.Name] {
-			return nil, 0, fmt.Errorf("config file %q given twice", f.Name)
+			return nil, 0, "", fmt.Errorf("config file %q given twice", f.Name)
 		}
 		seen[f.Name] = true
 		if err := add(configDir+f.Name, f.Data); err != nil {
-			return nil, 0, err
+			return nil, 0, "", err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	raw := int64(tb.Len())
+	sum := sha256.Sum256(tb.Bytes())
+	rawSum = hex.EncodeToString(sum[:])
 	var out bytes.Buffer
 	var w io.Writer = &out
 	var aw io.WriteCloser
 	if recipient != nil {
 		if aw, err = age.Encrypt(&out, recipient); err != nil {
-			return nil, 0, fmt.Errorf("encrypt config archive: %w", err)
+			return nil, 0, "", fmt.Errorf("encrypt config archive: %w", err)
 		}
 		w = aw
 	}
 	if _, err := compressTo(w, codecZstd, &tb); err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	if aw != nil {
 		if err := aw.Close(); err != nil {
-			return nil, 0, fmt.Errorf("encrypt config archive: %w", err)
+			return nil, 0, "", fmt.Errorf("encrypt config archive: %w", err)
 		}
 	}
-	return out.Bytes(), raw, nil
+	return out.Bytes(), raw, rawSum, nil
 }
 
 // ErrEncrypted means a configuration archive is encrypted and no identity

@@ -94,6 +94,9 @@ type ManifestFile struct {
 	RawSize int64 `json:"raw_size"`
 	// SHA256 is the hex SHA-256 of the stored bytes.
 	SHA256 string `json:"sha256"`
+	// RawSHA256 is the hex SHA-256 of the bytes before compression and
+	// encryption.
+	RawSHA256 string `json:"raw_sha256"`
 	// Encrypted says the stored bytes are an age file.
 	Encrypted bool `json:"encrypted,omitempty"`
 }
@@ -206,11 +209,10 @@ func (m *Manifest) Validate() error {
 		if f.Size < 0 || f.RawSize < 0 {
 			return bad("file %q: negative size", f.Name)
 		}
-		if len(f.SHA256) != 64 || strings.ToLower(f.SHA256) != f.SHA256 {
-			return bad("file %q: sha256 %q: want 64 lowercase hex digits", f.Name, f.SHA256)
-		}
-		if _, err := hex.DecodeString(f.SHA256); err != nil {
-			return bad("file %q: sha256 %q: want 64 lowercase hex digits", f.Name, f.SHA256)
+		for _, sum := range []struct{ key, v string }{{"sha256", f.SHA256}, {"raw_sha256", f.RawSHA256}} {
+			if !isHexSum(sum.v) {
+				return bad("file %q: %s %q: want 64 lowercase hex digits", f.Name, sum.key, sum.v)
+			}
 		}
 	}
 	if !roles[RoleDatabase] {
@@ -297,4 +299,14 @@ func ParseID(id string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("backup id %q: want TIME-HOST-RAND, as in 20261205T000000Z-office-3fa2", id)
 	}
 	return t, nil
+}
+
+// isHexSum reports whether s is a SHA-256 as the manifest writes it: 64
+// lowercase hex digits.
+func isHexSum(s string) bool {
+	if len(s) != 64 || strings.ToLower(s) != s {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }

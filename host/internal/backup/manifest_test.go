@@ -18,8 +18,8 @@ func validManifest() *Manifest {
 		Created: created, Host: "office.example.com", AppVersion: "1.2.3",
 		Dialect: "sqlite", SchemaVersion: 5,
 		Files: []ManifestFile{
-			{Name: "db.sqlite.zst", Role: RoleDatabase, Size: 10, RawSize: 40, SHA256: strings.Repeat("ab", 32)},
-			{Name: "config.tar.zst.age", Role: RoleConfig, Size: 5, RawSize: 9, SHA256: strings.Repeat("01", 32), Encrypted: true},
+			{Name: "db.sqlite.zst", Role: RoleDatabase, Size: 10, RawSize: 40, SHA256: strings.Repeat("ab", 32), RawSHA256: strings.Repeat("cd", 32)},
+			{Name: "config.tar.zst.age", Role: RoleConfig, Size: 5, RawSize: 9, SHA256: strings.Repeat("01", 32), RawSHA256: strings.Repeat("23", 32), Encrypted: true},
 		},
 		Rows:     map[string]int64{"employees": 12, "goose_db_version": 6},
 		Verified: created.Add(time.Second),

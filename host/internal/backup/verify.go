@@ -73,6 +73,35 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, opts VerifyOptions)
 	return nil
 }
 
+// verifyBuilt verifies a backup Build just made in dir. A SQLite copy
+// passed its integrity check and gave the manifest its row counts before
+// it was compressed, so its file is checked to decompress to exactly those
+// bytes (length and SHA-256) rather than checked again; the rest is
+// VerifyDir's.
+func verifyBuilt(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) error {
+	if m.Dialect != "sqlite" {
+		return VerifyDir(ctx, dir, m, opts)
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		err := checkSum(ctx, filepath.Join(dir, f.Name), f, nil)
+		if err == nil {
+			switch f.Role {
+			case RoleDatabase:
+				err = decompressCheck(ctx, dir, f, "")
+			case RoleConfig:
+				err = verifyConfig(dir, m, f, opts.Identities)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("verify backup %s file %s: %w", m.ID, f.Name, err)
+		}
+	}
+	return nil
+}
+
 // checkSum checks a file's size and SHA-256 against its manifest entry.
 func checkSum(ctx context.Context, path string, f ManifestFile, add func(int64)) error {
 	fi, err := os.Stat(path)
@@ -102,19 +131,24 @@ func verifyDatabase(ctx context.Context, dir string, m *Manifest, f ManifestFile
 	raw := filepath.Join(dir, ".verify-"+strings.TrimSuffix(f.Name, ".zst"))
 	defer os.Remove(raw)
 	_ = os.Remove(raw)
-	n, err := decompressFile(ctx, codecZstd, filepath.Join(dir, f.Name), raw, f.RawSize)
-	if err != nil {
-		return fmt.Errorf("%w: decompress: %w", ErrCorrupt, err)
+	if err := decompressCheck(ctx, dir, f, raw); err != nil {
+		return err
 	}
-	if n != f.RawSize {
-		return fmt.Errorf("%w: decompresses to %d bytes, the manifest says %d", ErrCorrupt, n, f.RawSize)
-	}
+	return checkCopy(ctx, m, raw)
+}
+
+// checkCopy checks the database copy at path against the manifest: for
+// SQLite PRAGMA integrity_check, the schema version and every table's row
+// count; for PostgreSQL the dump read back by pg_restore and every table's
+// COPY rows counted.
+func checkCopy(ctx context.Context, m *Manifest, path string) error {
 	var st dbStats
+	var err error
 	switch m.Dialect {
 	case "sqlite":
-		st, err = inspectSQLite(ctx, raw, true)
+		st, err = inspectSQLite(ctx, path, true)
 	case "postgres":
-		st.rows, err = countDumpRows(ctx, raw)
+		st.rows, err = countDumpRows(ctx, path)
 		st.version = -1 // pg_restore does not give it; the row counts cover goose_db_version
 	}
 	if err != nil {
@@ -127,6 +161,23 @@ func verifyDatabase(ctx context.Context, dir string, m *Manifest, f ManifestFile
 		return fmt.Errorf("%w: schema version %d, the manifest says %d", ErrCorrupt, st.version, m.SchemaVersion)
 	}
 	return compareRows(st.rows, m.Rows)
+}
+
+// decompressCheck decompresses the database file f of the backup in dir
+// into raw (nothing when raw is "") and checks the bytes' length and
+// SHA-256 against the manifest.
+func decompressCheck(ctx context.Context, dir string, f ManifestFile, raw string) error {
+	n, sum, err := decompressFile(ctx, codecZstd, filepath.Join(dir, f.Name), raw, f.RawSize)
+	if err != nil {
+		return fmt.Errorf("%w: decompress: %w", ErrCorrupt, err)
+	}
+	if n != f.RawSize {
+		return fmt.Errorf("%w: decompresses to %d bytes, the manifest says %d", ErrCorrupt, n, f.RawSize)
+	}
+	if sum != f.RawSHA256 {
+		return fmt.Errorf("%w: decompresses to bytes of sha256 %s, the manifest says %s", ErrCorrupt, sum, f.RawSHA256)
+	}
+	return nil
 }
 
 // compareRows reports every table whose count differs from the manifest's,
