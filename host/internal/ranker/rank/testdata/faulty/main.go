@@ -93,10 +93,11 @@ func exportScore(ptr uint32, rows, cols int32) uint64 {
 			spins++
 		}
 	case "memory":
-		// Big steps, so that the cap is reached in a few of them, long
-		// before the deadline even on a loaded machine.
+		// Steps of half the tests' 32 MiB cap, so that the second one
+		// reaches it, long before the deadline even on a machine loaded
+		// enough that four steps of 8 MiB did not.
 		for {
-			hoard = append(hoard, make([]byte, 8<<20))
+			hoard = append(hoard, make([]byte, 16<<20))
 		}
 	case "wronglen":
 		n++
