@@ -6,6 +6,8 @@ import (
 
 	"github.com/crewplan/crewplan/host/internal/rules"
 
+	backuplocal "github.com/crewplan/crewplan/plugins/backup-local"
+	backups3 "github.com/crewplan/crewplan/plugins/backup-s3"
 	rulescalendar "github.com/crewplan/crewplan/plugins/rules-calendar"
 	rulespairing "github.com/crewplan/crewplan/plugins/rules-pairing"
 	rulespeople "github.com/crewplan/crewplan/plugins/rules-people"
@@ -20,16 +22,20 @@ var builtins = map[string]func(){
 	"rules-people":   rulespeople.Serve,
 	"rules-workload": rulesworkload.Serve,
 	"rules-pairing":  rulespairing.Serve,
+	"backup-local":   backuplocal.Serve,
+	"backup-s3":      backups3.Serve,
 }
 
+// builtinRules are the built-in plugins that are rules.
+var builtinRules = []string{"rules-calendar", "rules-pairing", "rules-people", "rules-workload"}
+
 // BuiltinRules returns the names of the built-in rule plugins, sorted.
-func BuiltinRules() []string {
-	names := make([]string, 0, len(builtins))
-	for n := range builtins {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+func BuiltinRules() []string { return slices.Clone(builtinRules) }
+
+// IsBuiltin reports whether name is a plugin built into crewplan.
+func IsBuiltin(name string) bool {
+	_, ok := builtins[name]
+	return ok
 }
 
 // ServeBuiltin runs the built-in plugin name in this process (the plugin

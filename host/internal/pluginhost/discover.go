@@ -12,12 +12,13 @@ import (
 	"github.com/crewplan/crewplan/host/internal/config"
 )
 
-// Specs returns what the configuration asks the host to run: every
-// built-in rule plugin, then every third-party binary of cfg.Dir, each
-// pinned by its SHA-256 in cfg.SHA256 and given its section of cfg.Config.
-// A file of the folder that is not pinned, or a pin without its file, is an
-// error naming it: the host runs nothing it was not told to trust.
-func (h *Host) Specs(cfg config.PluginsConfig) ([]Spec, error) {
+// Specs returns the rule plugins the configuration asks the host to run:
+// every built-in rule plugin, then every third-party binary of cfg.Dir but
+// those named in notRules (the backup targets' plugins), each pinned by
+// its SHA-256 in cfg.SHA256 and given its section of cfg.Config. A file of
+// the folder that is not pinned, or a pin without its file, is an error
+// naming it: the host runs nothing it was not told to trust.
+func (h *Host) Specs(cfg config.PluginsConfig, notRules ...string) ([]Spec, error) {
 	var specs []Spec
 	for _, n := range BuiltinRules() {
 		s := h.BuiltinSpec(n)
@@ -58,7 +59,9 @@ func (h *Host) Specs(cfg config.PluginsConfig) ([]Spec, error) {
 			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrPlugin, name, err))
 			continue
 		}
-		specs = append(specs, Spec{Name: name, Path: path, Checksum: checksum, Config: configOf(cfg, name)})
+		if !slices.Contains(notRules, name) {
+			specs = append(specs, Spec{Name: name, Path: path, Checksum: checksum, Config: configOf(cfg, name)})
+		}
 	}
 	for name := range cfg.SHA256 {
 		if !found[name] {
@@ -68,7 +71,7 @@ func (h *Host) Specs(cfg config.PluginsConfig) ([]Spec, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(specs[len(builtins):], func(a, b Spec) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(specs[len(builtinRules):], func(a, b Spec) int { return strings.Compare(a.Name, b.Name) })
 	return specs, nil
 }
 
@@ -77,4 +80,30 @@ func configOf(cfg config.PluginsConfig, name string) []byte {
 		return []byte(c)
 	}
 	return nil
+}
+
+// BackupSpec returns how to run the plugin of backup target t: a built-in
+// plugin of this binary, or a third-party binary of cfg.Dir pinned in
+// cfg.SHA256; either way with the target's own configuration. Each target
+// runs its own process, so two targets of one plugin are two processes.
+func (h *Host) BackupSpec(cfg config.PluginsConfig, t config.BackupTarget) (Spec, error) {
+	name := "backup target " + t.Name + " (" + t.Plugin + ")"
+	if IsBuiltin(t.Plugin) {
+		s := h.BuiltinSpec(t.Plugin)
+		s.Name, s.Config = name, t.Config
+		return s, nil
+	}
+	sum, ok := cfg.SHA256[t.Plugin]
+	if !ok || cfg.Dir == "" {
+		return Spec{}, fmt.Errorf("%w: backup.targets.%s: plugin %s is neither built in (backup-local, backup-s3) nor a binary pinned in plugins.dir and plugins.sha256", ErrPlugin, t.Name, t.Plugin)
+	}
+	checksum, err := hex.DecodeString(sum)
+	if err != nil {
+		return Spec{}, fmt.Errorf("%w: plugins.sha256.%s: %w", ErrPlugin, t.Plugin, err)
+	}
+	path, err := filepath.Abs(filepath.Join(cfg.Dir, t.Plugin))
+	if err != nil {
+		return Spec{}, fmt.Errorf("%w: %s: %w", ErrPlugin, t.Plugin, err)
+	}
+	return Spec{Name: name, Path: path, Checksum: checksum, Config: t.Config}, nil
 }

@@ -440,7 +440,7 @@ func (p *proc) call(ctx context.Context, op string, f func(ctx context.Context, 
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil || !dead(err) {
+		if ctx.Err() != nil || !dead(err) || p.answers(err) {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		last = err
@@ -452,6 +452,46 @@ func (p *proc) call(ctx context.Context, op string, f func(ctx context.Context, 
 		}
 	}
 	return p.errorf("%s failed after %d restarts: %v", op, p.host.opts.Restarts, last)
+}
+
+// once runs f once against the live plugin, bounded by ctx only (a
+// stream may outlive the call, and an upload may take longer than
+// CallTimeout); when the process died, it is restarted for the next call
+// and the error returned.
+func (p *proc) once(ctx context.Context, op string, f func(ctx context.Context, c client) error) error {
+	c, gen, err := p.current()
+	if err != nil {
+		return err
+	}
+	err = f(ctx, c)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() == nil && dead(err) && !p.answers(err) {
+		if rerr := p.restart(ctx, gen, 0); rerr != nil {
+			p.host.log.Error("plugin restart failed", slog.String("plugin", p.spec.Name), slog.Any("err", rerr))
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// answers reports whether err, which looks like a dead process, is the
+// plugin's own answer: codes.Unavailable from a process that runs and
+// answers a ping (a backup target that cannot reach its storage, say),
+// which restarting the process would not help. A hung call
+// (DeadlineExceeded) is never one.
+func (p *proc) answers(err error) bool {
+	if status.Code(err) != codes.Unavailable {
+		return false
+	}
+	p.mu.Lock()
+	c := p.client
+	p.mu.Unlock()
+	if c == nil || c.Exited() {
+		return false
+	}
+	proto, err := c.Client()
+	return err == nil && proto.Ping() == nil
 }
 
 // Info returns the plugin's Info as it reported it at start.
