@@ -134,4 +134,3 @@ func Plan(held []Held, now time.Time, p Policy) (keep []Kept, remove []Held) {
 	}
 	return keep, remove
 }
-
