@@ -49,9 +49,16 @@ func (r *Runner) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Run makes a backup of kind, or returns ErrRunning at once when one is
-// already running.
+// Run makes a backup of kind with Backup, or returns ErrRunning at once
+// when one is already running.
 func (r *Runner) Run(ctx context.Context, kind Kind) (Done, error) {
+	return r.Do(ctx, kind, func(ctx context.Context) (Done, error) { return r.Backup(ctx, kind) })
+}
+
+// Do runs fn, which makes a backup of kind (or a restore, which makes a
+// safety backup), as Run runs Backup: one at a time, with its outcome in
+// Metrics.
+func (r *Runner) Do(ctx context.Context, kind Kind, fn func(ctx context.Context) (Done, error)) (Done, error) {
 	if !r.mu.TryLock() {
 		return Done{}, ErrRunning
 	}
@@ -69,7 +76,7 @@ func (r *Runner) Run(ctx context.Context, kind Kind) (Done, error) {
 	}
 	defer lock.Unlock()
 	start := time.Now()
-	d, err := r.Backup(ctx, kind)
+	d, err := fn(ctx)
 	took := time.Since(start)
 	if err != nil {
 		r.Metrics.failed(kind)

@@ -226,3 +226,19 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "; ")
 }
+
+// pgRestore replaces the objects of the dump's schema in the database at
+// dbURL with the dump's, in one transaction: the database is the old one
+// or the restored one, never a mix.
+func pgRestore(ctx context.Context, dump, dbURL string) error {
+	prog, err := findTool("pg_restore")
+	if err != nil {
+		return err
+	}
+	conn, env, err := libpqURL(dbURL)
+	if err != nil {
+		return err
+	}
+	return run(ctx, env, nil, prog, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+		"--no-owner", "--no-privileges", "--dbname="+conn, dump)
+}

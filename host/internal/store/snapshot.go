@@ -65,21 +65,11 @@ func (s *Store) SnapshotPostgres(ctx context.Context, fn func(ctx context.Contex
 		if err := tx.Raw("SELECT current_schema()").Scan(&snap.Schema).Error; err != nil {
 			return fmt.Errorf("snapshot postgres: current schema: %w", err)
 		}
-		var tables []string
-		err := tx.Raw(`SELECT table_name FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-			ORDER BY table_name`).Scan(&tables).Error
+		rows, err := tableCounts(tx, DialectPostgres)
 		if err != nil {
-			return fmt.Errorf("snapshot postgres: list tables: %w", err)
+			return fmt.Errorf("snapshot postgres: %w", err)
 		}
-		snap.Rows = make(map[string]int64, len(tables))
-		for _, t := range tables {
-			var n int64
-			if err := tx.Raw("SELECT count(*) FROM " + quoteIdent(t)).Scan(&n).Error; err != nil {
-				return fmt.Errorf("snapshot postgres: count %s: %w", t, err)
-			}
-			snap.Rows[t] = n
-		}
+		snap.Rows = rows
 		if _, ok := snap.Rows["goose_db_version"]; ok {
 			err := tx.Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&snap.Version).Error
 			if err != nil {
@@ -88,6 +78,41 @@ func (s *Store) SnapshotPostgres(ctx context.Context, fn func(ctx context.Contex
 		}
 		return fn(ctx, snap)
 	}, opts)
+}
+
+// TableCounts returns the row count of every table of the database (on
+// PostgreSQL, of the store's schema), by name, as one transaction sees
+// them.
+func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
+	var rows map[string]int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		rows, err = tableCounts(tx, s.dialect)
+		return err
+	})
+	return rows, err
+}
+
+// tableCounts counts the rows of every table through tx.
+func tableCounts(tx *gorm.DB, dialect string) (map[string]int64, error) {
+	list := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`
+	if dialect == DialectPostgres {
+		list = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	var tables []string
+	if err := tx.Raw(list).Scan(&tables).Error; err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	rows := make(map[string]int64, len(tables))
+	for _, t := range tables {
+		var n int64
+		if err := tx.Raw("SELECT count(*) FROM " + quoteIdent(t)).Scan(&n).Error; err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		rows[t] = n
+	}
+	return rows, nil
 }
 
 // quoteIdent quotes a PostgreSQL or SQLite identifier.
