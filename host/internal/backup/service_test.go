@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	backuplocal "github.com/crewplan/crewplan/plugins/backup-local"
 	"github.com/crewplan/crewplan/host/internal/store"
 	"github.com/crewplan/crewplan/host/internal/store/storetest"
+	backuplocal "github.com/crewplan/crewplan/plugins/backup-local"
 )
 
 // localTarget returns the local-directory plugin's target, in process, on
