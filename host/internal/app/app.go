@@ -132,7 +132,7 @@ func (a *App) startPlugins(ctx context.Context) error {
 		return err
 	}
 	a.plugins = h
-	specs, err := h.Specs(a.cfg.Plugins)
+	specs, err := h.Specs(a.cfg.Plugins, a.cfg.Backup.PluginNames()...)
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,7 @@ local web UI and a JSON API, and runs the auto-scheduler.`,
 		newVersion(e),
 		newPlugins(e),
 		newRanker(e),
+		newBackup(e),
 		newSchedule(e),
 		newInternalPlugin(e),
 	)

@@ -40,7 +40,7 @@ func newPlugins(e *env) *cobra.Command {
 				return err
 			}
 			defer h.Close()
-			specs, err := h.Specs(cfg.Plugins)
+			specs, err := h.Specs(cfg.Plugins, cfg.Backup.PluginNames()...)
 			if err != nil {
 				return err
 			}

@@ -142,7 +142,7 @@ func (e *env) startRules(cmd *cobra.Command) (*rules.Engine, *slog.Logger, func(
 		h.Close()
 		closer.Close()
 	}
-	specs, err := h.Specs(cfg.Plugins)
+	specs, err := h.Specs(cfg.Plugins, cfg.Backup.PluginNames()...)
 	if err != nil {
 		stop()
 		return nil, nil, nil, err

@@ -2,11 +2,13 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -171,4 +173,40 @@ func (c *Config) validateBackup(add func(key, format string, args ...any)) {
 	if r := b.AgeRecipient; r != "" && !strings.HasPrefix(r, "age1") {
 		add("backup.age_recipient", "%q is not an age recipient (age1..., as age-keygen prints it)", r)
 	}
+}
+
+// Files returns the configuration files this Config was loaded from, in
+// the order they were read.
+func (c *Config) Files() []string {
+	var out []string
+	for _, src := range c.sources {
+		if src == sourceDefault || src == "option" || strings.HasPrefix(src, "env ") || strings.HasPrefix(src, "flag ") {
+			continue
+		}
+		if !slices.Contains(out, src) {
+			out = append(out, src)
+		}
+	}
+	// base.yaml first, then the profile's file.
+	base := func(p string) int {
+		if filepath.Base(p) == "base.yaml" {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(base(a), base(b)) })
+	return out
+}
+
+// PluginNames returns the plugins the backup targets use (nothing when
+// the targets do not parse: Validate reports that).
+func (b BackupConfig) PluginNames() []string {
+	ts, _ := b.BackupTargets()
+	var out []string
+	for _, t := range ts {
+		if !slices.Contains(out, t.Plugin) {
+			out = append(out, t.Plugin)
+		}
+	}
+	return out
 }

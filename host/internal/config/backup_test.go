@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +92,17 @@ func TestProfilesBackUpApart(t *testing.T) {
 			}
 			seen[k] = p
 		}
+	}
+}
+
+func TestFiles(t *testing.T) {
+	dir := writeDir(t, map[string]string{"base.yaml": "log:\n  level: warn\n", "production.yaml": "server:\n  port: 8100\n"})
+	cfg, err := config.Load(config.LoadOptions{Dir: dir, Environ: []string{"CREWPLAN_LOG__FORMAT=json"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Files()
+	if len(got) != 2 || filepath.Base(got[0]) != "base.yaml" || filepath.Base(got[1]) != "production.yaml" {
+		t.Errorf("files %v", got)
 	}
 }
