@@ -15,7 +15,7 @@ import (
 
 // SecretEnv is the environment variable the secret access key is read
 // from when the configuration leaves it empty.
-const SecretEnv = "CREWPLAN_BACKUP_S3_SECRET_ACCESS_KEY"
+const SecretEnv = "CREWPLAN_PLUGIN_S3_SECRET_ACCESS_KEY"
 
 // Config is the plugin's configuration section, as JSON.
 type Config struct {

@@ -25,7 +25,7 @@
 //   - "region": the bucket's region; empty asks the server.
 //   - "access_key_id" (required) and "secret_access_key": the credentials.
 //     When secret_access_key is empty it is read from the environment
-//     variable CREWPLAN_BACKUP_S3_SECRET_ACCESS_KEY (SecretEnv), so that it
+//     variable CREWPLAN_PLUGIN_S3_SECRET_ACCESS_KEY (SecretEnv), so that it
 //     need not sit in a configuration file.
 //   - "use_ssl" (default true): HTTPS rather than HTTP.
 //   - "path_style": address the bucket in the path (host/bucket/key), as

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/crewplan/crewplan/host/internal/backup"
 	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/demo"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
@@ -40,6 +41,9 @@ type App struct {
 	ranker   *Ranker
 	review   *runs.Review
 	cron     *runs.Cron
+	backups  *backup.Service
+	schedule *backup.Schedule
+	gate     *web.Gate
 	http     *fiber.App
 	ready    chan struct{}
 	addr     net.Addr
@@ -51,6 +55,8 @@ type Options struct {
 	Stderr io.Writer
 	// Logger replaces the logger built from the configuration.
 	Logger *slog.Logger
+	// Version is crewplan's version, recorded in backups.
+	Version string
 }
 
 // New opens the store (migrating it when database.auto_migrate is on),
@@ -101,6 +107,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	a.cron = &runs.Cron{Service: svc, Now: clock, Location: cfg.Location(), Log: a.log}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := a.openBackups(ctx, opts.Version); err != nil {
+		return nil, err
+	}
 	a.http, err = web.New(web.Options{
 		Store:        a.store,
 		Log:          a.log,
@@ -116,6 +125,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Runs:         a.review,
 		Cron:         a.cron,
 		Ranker:       a.ranker.Service,
+		Backups:      &web.Backups{Service: a.backups, Next: a.schedule.Next},
+		Gate:         a.gate,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build web server: %w", err)
@@ -163,6 +174,13 @@ func (a *App) Rules() *rules.Engine { return a.rules }
 
 // OpenStore opens the configured database.
 func OpenStore(ctx context.Context, cfg config.DatabaseConfig, log *slog.Logger) (*store.Store, error) {
+	if store.DriverOf(cfg.URL) == store.DialectSQLite {
+		// A restore killed before its swap leaves the file it was putting
+		// in place: the database is the old one, whole.
+		if err := store.CleanRestoreLeftovers(store.SQLitePath(cfg.URL)); err != nil {
+			return nil, fmt.Errorf("remove what a stopped restore left: %w", err)
+		}
+	}
 	return store.Open(ctx, store.Options{URL: cfg.URL, MaxReaders: cfg.MaxReaders, BusyTimeout: cfg.BusyTimeout}, log)
 }
 
@@ -230,6 +248,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("automatic runs not started", slog.Any("err", err))
 		}
 	}
+	if a.schedule != nil {
+		a.schedule.Start(ctx)
+		if next := a.schedule.Next(); !next.IsZero() {
+			a.log.Info("backups scheduled", slog.String("schedule", a.cfg.Backup.Schedule), slog.Time("next", next))
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()
 	close(a.ready)
@@ -263,7 +287,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // than once.
 func (a *App) Close() error {
 	var errs []error
-	if a.cron != nil || a.review != nil {
+	if a.cron != nil || a.review != nil || a.schedule != nil {
 		wait := a.cfg.Server.ShutdownTimeout
 		if wait <= 0 {
 			wait = 30 * time.Second
@@ -272,6 +296,10 @@ func (a *App) Close() error {
 		if a.cron != nil {
 			errs = append(errs, a.cron.Stop(ctx))
 			a.cron = nil
+		}
+		if a.schedule != nil {
+			errs = append(errs, a.schedule.Stop(ctx))
+			a.schedule = nil
 		}
 		if a.review != nil {
 			errs = append(errs, a.review.Close(ctx), a.review.Service.Close(ctx))

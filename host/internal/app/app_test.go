@@ -26,6 +26,8 @@ func loadConfig(t testing.TB, profile, dir string, extra ...string) *config.Conf
 		"CREWPLAN_DATABASE__URL=" + filepath.Join(dir, "crewplan.db"),
 		"CREWPLAN_LOG__FILE=" + filepath.Join(dir, "crewplan.log"),
 		"CREWPLAN_RANKER__DIR=" + filepath.Join(dir, "models"),
+		"CREWPLAN_BACKUP__WORK_DIR=" + filepath.Join(dir, "backup-work"),
+		`CREWPLAN_BACKUP__TARGETS__LOCAL={"plugin": "backup-local", "config": {"dir": "` + filepath.Join(dir, "backups") + `", "create": true}}`,
 		"CREWPLAN_SERVER__PORT=1",
 	}, extra...)
 	cfg, err := config.Load(config.LoadOptions{Dir: "../../../configs", Profile: profile, Environ: environ})

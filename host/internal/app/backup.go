@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
+	"time"
 
 	"filippo.io/age"
 
@@ -13,13 +13,8 @@ import (
 	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
 	"github.com/crewplan/crewplan/host/internal/store"
+	"github.com/crewplan/crewplan/host/internal/web"
 )
-
-// BackupIdentityEnv names the variable holding an age identity
-// (AGE-SECRET-KEY-1...) that decrypts configuration archives when backups
-// are verified or restored; without it an encrypted archive is checked by
-// its checksums only.
-const BackupIdentityEnv = "CREWPLAN_BACKUP_AGE_IDENTITY"
 
 // OpenBackups starts the plugin of every configured backup target on h
 // and returns the backup service over s. A target whose plugin does not
@@ -35,10 +30,10 @@ func OpenBackups(ctx context.Context, cfg *config.Config, s *store.Store, h *plu
 		Recipient: cfg.Backup.AgeRecipient, Log: log,
 		ConfigFiles: func() ([]backup.File, error) { return configFiles(cfg) },
 	}
-	if v := os.Getenv(BackupIdentityEnv); v != "" {
+	if v := cfg.Backup.AgeIdentity; v != "" {
 		id, err := age.ParseX25519Identity(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", BackupIdentityEnv, err)
+			return nil, fmt.Errorf("backup.age_identity: %w", err)
 		}
 		svc.Identities = []age.Identity{id}
 	}
@@ -81,3 +76,65 @@ func configFiles(cfg *config.Config) ([]backup.File, error) {
 	}
 	return files, nil
 }
+
+// openBackups builds the app's backup service, its schedule and the gate a
+// restore pauses the server with. A target whose plugin does not start is
+// logged and left out: the server still serves, and backs up to the
+// others.
+func (a *App) openBackups(ctx context.Context, version string) error {
+	svc, err := OpenBackups(ctx, a.cfg, a.store, a.plugins, version, a.log)
+	if svc == nil {
+		return err
+	}
+	if err != nil {
+		a.log.Error("backup targets left out", slog.Any("err", err))
+	}
+	if svc.Metrics, err = backup.NewMetrics(a.registry); err != nil {
+		return err
+	}
+	a.gate = web.NewGate()
+	svc.Pause = a.pause
+	a.backups = svc
+	spec, err := config.ParseSchedule(a.cfg.Backup.Schedule)
+	if err != nil {
+		return err // not reached: the configuration was validated
+	}
+	a.schedule = &backup.Schedule{Spec: spec, Location: a.cfg.Location(), Runner: svc.Runner()}
+	return nil
+}
+
+// pause stops the server serving, and the automatic runs and background
+// work touching the database, for a restore's swap; resume starts them
+// again, after marking failed the runs the restored database recorded as
+// under way.
+func (a *App) pause(ctx context.Context) (func(), error) {
+	resume, err := a.gate.Pause(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.cron != nil {
+		a.cron.Hold()
+	}
+	if a.review != nil {
+		a.review.Wait()
+		_ = a.review.Service.WaitBounds(ctx)
+	}
+	return func() {
+		if a.review != nil {
+			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if n, err := a.review.Service.RecoverStale(rctx); err != nil {
+				a.log.Error("look for runs the restored database had under way", slog.Any("err", err))
+			} else if n > 0 {
+				a.log.Warn("runs under way in the restored backup marked failed", slog.Int("runs", n))
+			}
+			cancel()
+		}
+		if a.cron != nil {
+			a.cron.Release()
+		}
+		resume()
+	}, nil
+}
+
+// Backups returns the app's backup service.
+func (a *App) Backups() *backup.Service { return a.backups }

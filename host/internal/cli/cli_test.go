@@ -27,6 +27,8 @@ func run(t *testing.T, dir, stdin string, args ...string) (int, string, string) 
 		"CREWPLAN_DATABASE__URL=" + filepath.Join(dir, "crewplan.db"),
 		"CREWPLAN_LOG__FILE=" + filepath.Join(dir, "crewplan.log"),
 		"CREWPLAN_RANKER__DIR=" + filepath.Join(dir, "models"),
+		"CREWPLAN_BACKUP__WORK_DIR=" + filepath.Join(dir, "backup-work"),
+		`CREWPLAN_BACKUP__TARGETS__LOCAL={"plugin": "backup-local", "config": {"dir": "` + filepath.Join(dir, "backups") + `", "create": true}}`,
 	}
 	code := cli.Execute(context.Background(), args, strings.NewReader(stdin), &out, &errb, environ)
 	return code, out.String(), errb.String()

@@ -25,7 +25,7 @@ server down gracefully.`,
 				cfg.Demo.LoadWhenEmpty = true
 			}
 			ctx := cmd.Context()
-			a, err := app.New(ctx, cfg, app.Options{Stderr: e.stderr})
+			a, err := app.New(ctx, cfg, app.Options{Stderr: e.stderr, Version: version})
 			if err != nil {
 				return err
 			}

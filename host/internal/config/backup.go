@@ -45,6 +45,11 @@ type BackupConfig struct {
 	// files as they are, secrets included, encrypted to that recipient.
 	// Empty: the archive holds the configuration with its secrets hidden.
 	AgeRecipient string `koanf:"age_recipient"`
+	// AgeIdentity is the age identity (AGE-SECRET-KEY-1...) that decrypts
+	// the configuration archives when backups are verified or restored;
+	// give it only where it is needed, in CREWPLAN_BACKUP__AGE_IDENTITY.
+	// Without it an encrypted archive is checked by its checksums only.
+	AgeIdentity string `koanf:"age_identity" secret:"true"`
 }
 
 // BackupTarget is one entry of BackupConfig.Targets.
@@ -172,6 +177,9 @@ func (c *Config) validateBackup(add func(key, format string, args ...any)) {
 	}
 	if r := b.AgeRecipient; r != "" && !strings.HasPrefix(r, "age1") {
 		add("backup.age_recipient", "%q is not an age recipient (age1..., as age-keygen prints it)", r)
+	}
+	if id := b.AgeIdentity; id != "" && !strings.HasPrefix(id, "AGE-SECRET-KEY-1") {
+		add("backup.age_identity", "is not an age identity (AGE-SECRET-KEY-1..., as age-keygen writes it)")
 	}
 }
 

@@ -106,3 +106,29 @@ func TestFiles(t *testing.T) {
 		t.Errorf("files %v", got)
 	}
 }
+
+// TestEnvMapEntry: a variable sets one entry of a mapping and keeps the
+// others; the entry's source is the variable.
+func TestEnvMapEntry(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"base.yaml":       "backup:\n  targets:\n    local: '{\"plugin\": \"backup-local\", \"config\": {\"dir\": \"/srv/a\"}}'\n    usb: '{\"plugin\": \"backup-local\", \"config\": {\"dir\": \"/mnt/usb\"}}'\n",
+		"production.yaml": "",
+	})
+	cfg, err := config.Load(config.LoadOptions{Dir: dir, Environ: []string{
+		`CREWPLAN_BACKUP__TARGETS__LOCAL={"plugin": "backup-local", "config": {"dir": "/tmp/b"}}`,
+		`CREWPLAN_PLUGINS__CONFIG__RULES_X={"max": 3}`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := cfg.Backup.BackupTargets()
+	if err != nil || len(ts) != 2 || string(ts[0].Config) != `{"dir": "/tmp/b"}` || string(ts[1].Config) != `{"dir": "/mnt/usb"}` {
+		t.Errorf("targets %+v, %v", ts, err)
+	}
+	if cfg.Plugins.Config["rules_x"] != `{"max": 3}` {
+		t.Errorf("plugins.config %v", cfg.Plugins.Config)
+	}
+	if src := cfg.Source("backup.targets"); src != "env CREWPLAN_BACKUP__TARGETS__LOCAL" {
+		t.Errorf("source %q", src)
+	}
+}

@@ -313,9 +313,12 @@ func firstOf(names []string) string {
 	return slices.Min(names)
 }
 
-// loadEnv merges the CREWPLAN_ variables of environ.
+// loadEnv merges the CREWPLAN_ variables of environ. A variable may also
+// set one entry of a mapping (CREWPLAN_BACKUP__TARGETS__LOCAL sets the
+// entry "local" of backup.targets), keeping the mapping's other entries.
 func (l *loader) loadEnv(environ []string) {
 	sources := map[string]string{}
+	entries := map[string]map[string]any{} // mapping key → entry → value
 	p := env.Provider("", env.Opt{
 		Prefix:      EnvPrefix,
 		EnvironFunc: func() []string { return environ },
@@ -329,6 +332,14 @@ func (l *loader) loadEnv(environ []string) {
 				}
 			}
 			key := envKey(name)
+			if parent, entry, ok := l.mapEntry(key); ok {
+				if entries[parent] == nil {
+					entries[parent] = map[string]any{}
+				}
+				entries[parent][entry] = value
+				sources[parent] = "env " + name
+				return "", nil
+			}
 			if !l.schema.settable(key) {
 				l.errorf("env %s: not a crewplan setting%s", name, l.envHint(key))
 				return "", nil
@@ -342,7 +353,36 @@ func (l *loader) loadEnv(environ []string) {
 		l.errorf("read environment: %w", err)
 		return
 	}
+	for parent, set := range entries {
+		m := map[string]any{}
+		switch cur := l.k.Get(parent).(type) {
+		case map[string]string: // as merge stored it
+			for k, v := range cur {
+				m[k] = v
+			}
+		default:
+			if cur, ok := asMap(cur); ok {
+				maps.Copy(m, cur)
+			}
+		}
+		maps.Copy(m, set)
+		values[parent] = m
+	}
 	l.merge(values, func(key string) string { return sources[key] })
+}
+
+// mapEntry reports whether key names an entry of a mapping setting
+// (backup.targets.local), and which.
+func (l *loader) mapEntry(key string) (parent, entry string, ok bool) {
+	i := strings.LastIndexByte(key, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	f, ok := l.schema.fields[key[:i]]
+	if !ok || !f.settable || f.typ.Kind() != reflect.Map || key[i+1:] == "" {
+		return "", "", false
+	}
+	return key[:i], key[i+1:], true
 }
 
 // envKey returns the key an environment variable names:

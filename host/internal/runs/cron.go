@@ -62,6 +62,9 @@ type Cron struct {
 	// Log receives what the automatic runs do; nil discards.
 	Log *slog.Logger
 
+	// hold is held (Lock) while the host is paused for a restore: ticks
+	// then skip (see Hold).
+	hold    sync.RWMutex
 	mu      sync.Mutex
 	c       *cron.Cron
 	entry   cron.EntryID
@@ -162,8 +165,21 @@ func (c *Cron) Next() time.Time {
 	return time.Time{}
 }
 
+// Hold waits for an automatic run under way to end and keeps new ones
+// from starting until Release: a restore holds the runs while it swaps the
+// database.
+func (c *Cron) Hold() { c.hold.Lock() }
+
+// Release lets automatic runs start again after Hold.
+func (c *Cron) Release() { c.hold.Unlock() }
+
 // tick is one automatic run.
 func (c *Cron) tick() {
+	if !c.hold.TryRLock() {
+		c.log().Warn("automatic run skipped: the database is being restored")
+		return
+	}
+	defer c.hold.RUnlock()
 	now := c.Now
 	if now == nil {
 		now = Clock(c.Location)

@@ -34,12 +34,16 @@ const unmatchedRoute = "unmatched"
 // recovery. They form one route so that a handler's route is told from
 // this one's.
 func (s *server) middleware() []any {
-	return []any{
+	mw := []any{
 		sanitizeRequestID,
 		requestid.New(requestid.Config{Generator: newRequestID, ContextKey: keyRequestID}),
 		s.observe,
 		recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}),
 	}
+	if s.gate != nil {
+		mw = append(mw, s.gate.handler)
+	}
+	return mw
 }
 
 // sanitizeRequestID drops an incoming X-Request-ID that is not a short

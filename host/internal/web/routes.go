@@ -115,4 +115,11 @@ func (s *server) routes(app *fiber.App) {
 	api.Post("/ranker/rollback", admin, s.rollbackRankingModel)
 	api.Post("/ranker/deactivate", admin, s.deactivateRankingModel)
 	api.Put("/ranker/shadow", admin, s.putRankerShadow)
+
+	// Backups.
+	api.Get("/backups", admin, s.listBackups)
+	api.Post("/backups", admin, s.createBackup)
+	api.Post("/backups/prune", admin, s.pruneBackups)
+	api.Post("/backups/:id/verify", admin, s.verifyBackup)
+	api.Post("/backups/:id/restore", admin, s.restoreBackup)
 }

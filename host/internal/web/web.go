@@ -70,6 +70,11 @@ type Options struct {
 	Cron *runs.Cron
 	// Ranker serves the ranking models (/api/ranker); nil answers 503.
 	Ranker *rank.Service
+	// Backups serves the backups (/api/backups); nil answers 503.
+	Backups *Backups
+	// Gate, when set, lets a restore stop the server serving while it
+	// swaps the database (see Gate).
+	Gate *Gate
 }
 
 // Defaults of the options left zero.
@@ -99,6 +104,8 @@ type server struct {
 	runs     *runs.Review
 	cron     *runs.Cron
 	ranker   *rank.Service
+	backup   *Backups
+	gate     *Gate
 }
 
 // New builds the web server: routes, middleware and the error handler. It
@@ -142,6 +149,8 @@ func newApp(opts Options, in internals) (*fiber.App, error) {
 		runs:     opts.Runs,
 		cron:     opts.Cron,
 		ranker:   opts.Ranker,
+		backup:   opts.Backups,
+		gate:     opts.Gate,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
