@@ -21,6 +21,12 @@ const scenarios = "../../../testdata/scenarios"
 // the exit code, stdout and stderr.
 func run(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runEnv(t, dir, stdin, nil, args...)
+}
+
+// runEnv is run with more environment variables.
+func runEnv(t *testing.T, dir, stdin string, extra []string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	environ := []string{
 		"CREWPLAN_CONFIG_DIR=" + configs,
@@ -30,6 +36,7 @@ func run(t *testing.T, dir, stdin string, args ...string) (int, string, string) 
 		"CREWPLAN_BACKUP__WORK_DIR=" + filepath.Join(dir, "backup-work"),
 		`CREWPLAN_BACKUP__TARGETS__LOCAL={"plugin": "backup-local", "config": {"dir": "` + filepath.Join(dir, "backups") + `", "create": true}}`,
 	}
+	environ = append(environ, extra...)
 	code := cli.Execute(context.Background(), args, strings.NewReader(stdin), &out, &errb, environ)
 	return code, out.String(), errb.String()
 }
