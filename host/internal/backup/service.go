@@ -104,9 +104,16 @@ func (s *Service) Now(ctx context.Context, kind Kind, progress func(Progress)) (
 	return made, err
 }
 
-// make is the runner's scheduled backup.
+// make is the runner's scheduled backup; after it, each target is pruned
+// by its retention (see Prune), whatever became of the backup: a target
+// keeps its newest verified backup anyway.
 func (s *Service) make(ctx context.Context, kind Kind, progress func(Progress)) (Done, error) {
 	made, err := s.create(ctx, kind, progress)
+	for _, p := range s.Prune(ctx, time.Now(), false) {
+		if p.Err != nil {
+			s.log().Error("prune after the scheduled backup failed", slog.String("target", p.Target), slog.Any("err", p.Err))
+		}
+	}
 	return doneOf(made), err
 }
 
