@@ -70,7 +70,7 @@ func (c *Client) Info(ctx context.Context) (plugin.Info, error) {
 	if err != nil {
 		return plugin.Info{}, c.errorf("info", callError(ctx, err))
 	}
-	info, err := decodeInfo(resp.GetInfo())
+	info, err := plugin.DecodeInfo(resp.GetInfo(), plugin.TypeBackup, APIVersion)
 	if err != nil {
 		return plugin.Info{}, c.errorf("info", fmt.Errorf("%w: %w", ErrBadReply, err))
 	}

@@ -3,14 +3,11 @@ package backup
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/crewplan/crewplan/sdk/plugin"
 	backupv1 "github.com/crewplan/crewplan/sdk/proto/crewplan/backup/v1"
-	pluginv1 "github.com/crewplan/crewplan/sdk/proto/crewplan/plugin/v1"
 )
 
 func encodeObject(o Object) *backupv1.Object {
@@ -63,63 +60,4 @@ func validList(objs []Object, prefix string) error {
 		}
 	}
 	return nil
-}
-
-func encodeInfo(i plugin.Info) *pluginv1.PluginInfo {
-	pb := &pluginv1.PluginInfo{
-		Type:        string(i.Type),
-		Name:        i.Name,
-		Version:     i.Version,
-		Description: i.Description,
-	}
-	for _, v := range i.APIVersions {
-		pb.ApiVersions = append(pb.ApiVersions, int32(v))
-	}
-	return pb
-}
-
-func decodeInfo(pb *pluginv1.PluginInfo) (plugin.Info, error) {
-	if pb == nil {
-		return plugin.Info{}, errors.New("no info")
-	}
-	i := plugin.Info{
-		Type:        plugin.Type(pb.GetType()),
-		Name:        pb.GetName(),
-		Version:     pb.GetVersion(),
-		Description: pb.GetDescription(),
-	}
-	for _, v := range pb.GetApiVersions() {
-		i.APIVersions = append(i.APIVersions, int(v))
-	}
-	return i, validInfo(i)
-}
-
-// validInfo checks what the host relies on in a backup plugin's Info.
-func validInfo(i plugin.Info) error {
-	if i.Type != plugin.TypeBackup {
-		return fmt.Errorf("type %q, want %q", i.Type, plugin.TypeBackup)
-	}
-	if !validPluginName(i.Name) {
-		return fmt.Errorf("name %q is not lowercase letters, digits and dashes", i.Name)
-	}
-	if len(i.APIVersions) == 0 {
-		return errors.New("no API versions")
-	}
-	if !slices.Contains(i.APIVersions, APIVersion) {
-		return fmt.Errorf("API versions %v, none is %d", i.APIVersions, APIVersion)
-	}
-	return nil
-}
-
-func validPluginName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -100,7 +100,7 @@ func (s *server) Info(ctx context.Context, _ *pluginv1.InfoRequest) (*pluginv1.I
 	if err != nil {
 		return nil, status.Error(codes.Internal, fmt.Sprintf("info: %v", err))
 	}
-	return &pluginv1.InfoResponse{Info: encodeInfo(info)}, nil
+	return &pluginv1.InfoResponse{Info: plugin.EncodeInfo(info)}, nil
 }
 
 func (s *server) Configure(ctx context.Context, req *pluginv1.ConfigureRequest) (*pluginv1.ConfigureResponse, error) {
@@ -335,7 +335,7 @@ func selfTest(ctx context.Context, t Target) error {
 	if err != nil {
 		return fmt.Errorf("info: %w", err)
 	}
-	if err := validInfo(info); err != nil {
+	if err := info.Check(plugin.TypeBackup, APIVersion); err != nil {
 		return fmt.Errorf("info: %w: %w", errBroken, err)
 	}
 	if st, ok := t.(SelfTester); ok {

@@ -98,7 +98,7 @@ func (c *Client) Info(ctx context.Context) (plugin.Info, error) {
 	if err != nil {
 		return plugin.Info{}, c.errorf("info", err)
 	}
-	info, err := decodeInfo(resp.GetInfo())
+	info, err := plugin.DecodeInfo(resp.GetInfo(), plugin.TypeRule, 0)
 	if err != nil {
 		return plugin.Info{}, c.errorf("info", fmt.Errorf("%w: %w", ErrBadReply, err))
 	}

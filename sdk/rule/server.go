@@ -86,7 +86,7 @@ func (s *server) Info(ctx context.Context, _ *pluginv1.InfoRequest) (*pluginv1.I
 	if err != nil {
 		return nil, status.Error(codes.Internal, fmt.Sprintf("info: %v", err))
 	}
-	return &pluginv1.InfoResponse{Info: encodeInfo(info)}, nil
+	return &pluginv1.InfoResponse{Info: plugin.EncodeInfo(info)}, nil
 }
 
 func (s *server) Configure(ctx context.Context, req *pluginv1.ConfigureRequest) (*pluginv1.ConfigureResponse, error) {
@@ -131,7 +131,7 @@ func selfTest(ctx context.Context, r Rule) error {
 	if err != nil {
 		return fmt.Errorf("info: %w", err)
 	}
-	if err := validInfo(info); err != nil {
+	if err := info.Check(plugin.TypeRule, 0); err != nil {
 		return fmt.Errorf("info: %w", err)
 	}
 	if st, ok := r.(SelfTester); ok {
@@ -155,60 +155,4 @@ func codeOf(ctx context.Context, err error) codes.Code {
 		return codes.DeadlineExceeded
 	}
 	return codes.Unknown
-}
-
-func encodeInfo(i plugin.Info) *pluginv1.PluginInfo {
-	pb := &pluginv1.PluginInfo{
-		Type:        string(i.Type),
-		Name:        i.Name,
-		Version:     i.Version,
-		Description: i.Description,
-	}
-	for _, v := range i.APIVersions {
-		pb.ApiVersions = append(pb.ApiVersions, int32(v))
-	}
-	return pb
-}
-
-func decodeInfo(pb *pluginv1.PluginInfo) (plugin.Info, error) {
-	if pb == nil {
-		return plugin.Info{}, errors.New("no info")
-	}
-	i := plugin.Info{
-		Type:        plugin.Type(pb.GetType()),
-		Name:        pb.GetName(),
-		Version:     pb.GetVersion(),
-		Description: pb.GetDescription(),
-	}
-	for _, v := range pb.GetApiVersions() {
-		i.APIVersions = append(i.APIVersions, int(v))
-	}
-	return i, validInfo(i)
-}
-
-// validInfo checks what the host relies on in a rule plugin's Info.
-func validInfo(i plugin.Info) error {
-	if i.Type != plugin.TypeRule {
-		return fmt.Errorf("type %q, want %q", i.Type, plugin.TypeRule)
-	}
-	if !validName(i.Name) {
-		return fmt.Errorf("name %q is not lowercase letters, digits and dashes", i.Name)
-	}
-	if len(i.APIVersions) == 0 {
-		return errors.New("no API versions")
-	}
-	return nil
-}
-
-func validName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
