@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,6 +76,7 @@ func (r *Runner) Do(ctx context.Context, kind Kind, fn func(ctx context.Context)
 		return Done{}, fmt.Errorf("%w (another process holds %s)", ErrRunning, lock.Path())
 	}
 	defer lock.Unlock()
+	r.cleanWorkDir()
 	start := time.Now()
 	d, err := fn(ctx)
 	took := time.Since(start)
@@ -86,6 +88,29 @@ func (r *Runner) Do(ctx context.Context, kind Kind, fn func(ctx context.Context)
 	r.Metrics.succeeded(kind, took, d.Size)
 	r.log().Info("backup made", slog.String("id", d.ID), slog.String("kind", string(kind)), slog.Duration("took", took), slog.Int64("bytes", d.Size))
 	return d, nil
+}
+
+// cleanWorkDir removes what a backup or a restore killed part way left in
+// the work folder: their folders (none of them is in use while the lock
+// is held), and verification folders older than an hour.
+func (r *Runner) cleanWorkDir() {
+	entries, err := os.ReadDir(r.WorkDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		stale := strings.HasPrefix(name, "crewplan-backup-") || strings.HasPrefix(name, "restore-")
+		if strings.HasPrefix(name, "verify-") {
+			info, err := e.Info()
+			stale = err == nil && time.Since(info.ModTime()) > time.Hour
+		}
+		if stale && e.IsDir() {
+			if err := os.RemoveAll(filepath.Join(r.WorkDir, name)); err == nil {
+				r.log().Warn("removed what a stopped backup or restore left", slog.String("folder", filepath.Join(r.WorkDir, name)))
+			}
+		}
+	}
 }
 
 // Metrics are the backup figures /metrics shows.

@@ -3,6 +3,9 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -103,5 +106,29 @@ func TestScheduleSkipsWhileRunning(t *testing.T) {
 	}
 	if !s.Next().IsZero() {
 		t.Error("a next backup after Stop")
+	}
+}
+
+// TestRunnerCleansWorkDir: what a killed backup or restore left in the
+// work folder goes when the next one starts; a recent verification's
+// folder stays.
+func TestRunnerCleansWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"crewplan-backup-123", "restore-456", "verify-789"} {
+		if err := os.MkdirAll(filepath.Join(dir, d, "x"), 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &Runner{WorkDir: dir, Backup: func(context.Context, Kind) (Done, error) { return Done{}, nil }}
+	if _, err := r.Run(context.Background(), KindManual); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	if fmt.Sprint(names) != "[backup.lock verify-789]" {
+		t.Errorf("left %v", names)
 	}
 }

@@ -85,8 +85,18 @@ func verifyBuilt(ctx context.Context, dir string, m *Manifest, opts VerifyOption
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	var total, done int64
 	for _, f := range m.Files {
-		err := checkSum(ctx, filepath.Join(dir, f.Name), f, nil)
+		total += f.Size
+	}
+	report := func(n int64) {
+		done += n
+		if opts.Progress != nil {
+			opts.Progress(Progress{Step: StepVerify, Done: done, Total: total})
+		}
+	}
+	for _, f := range m.Files {
+		err := checkSum(ctx, filepath.Join(dir, f.Name), f, report)
 		if err == nil {
 			switch f.Role {
 			case RoleDatabase:
