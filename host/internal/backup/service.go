@@ -45,8 +45,9 @@ type Service struct {
 	// ConfigFiles returns the files of the configuration archive.
 	ConfigFiles func() ([]File, error)
 	// Pause, when set, stops the host serving until resume is called:
-	// Restore calls it around the swap, so that nothing is served from a
-	// database half restored. The CLI, which serves nothing, leaves it
+	// Restore calls it from the safety backup to the end, so that nothing
+	// written after the safety backup is lost and nothing is served from
+	// a database half restored. The CLI, which serves nothing, leaves it
 	// nil.
 	Pause func(ctx context.Context) (resume func(), err error)
 	// Metrics, when set, gets each backup's outcome.
@@ -353,7 +354,7 @@ var ErrNotConfirmed = errors.New("restore not confirmed")
 // target, else it stops), swaps the database in (SQLite: one rename;
 // PostgreSQL: pg_restore in one transaction), checks it against the
 // backup's manifest, and migrates it to this build's schema. The host is
-// paused (Pause) from the swap to the end.
+// paused (Pause) from the safety backup to the end.
 func (s *Service) Restore(ctx context.Context, id string, opts RestoreOptions) (*Restored, error) {
 	if opts.Confirm != id {
 		return nil, fmt.Errorf("restore %s: %w: give the backup's id a second time to confirm", id, ErrNotConfirmed)
@@ -411,6 +412,15 @@ func (s *Service) restore(ctx context.Context, id string, opts RestoreOptions) (
 	}
 	s.hook(RestoreFetched)
 
+	// The host pauses before the safety backup, so that nothing written
+	// after it is lost by the swap.
+	if s.Pause != nil {
+		resume, err := s.Pause(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("restore %s: pause the host: %w", id, err)
+		}
+		defer resume()
+	}
 	safety, err := s.create(ctx, KindSafety, nil)
 	if safety == nil || safety.Manifest == nil {
 		return nil, fmt.Errorf("restore %s: the safety backup of the current database failed, so nothing was restored: %w", id, err)
@@ -421,13 +431,6 @@ func (s *Service) restore(ctx context.Context, id string, opts RestoreOptions) (
 	}
 	s.hook(RestoreSafety)
 
-	if s.Pause != nil {
-		resume, err := s.Pause(ctx)
-		if err != nil {
-			return out, fmt.Errorf("restore %s: pause the host: %w", id, err)
-		}
-		defer resume()
-	}
 	db, _ := m.File(RoleDatabase)
 	switch m.Dialect {
 	case store.DialectSQLite:
