@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -53,11 +54,13 @@ type Service struct {
 	// Metrics, when set, gets each backup's outcome.
 	Metrics *Metrics
 	Log     *slog.Logger
-	// Hook, when set, is called at each step of a restore (RestoreStep);
-	// the fault tests kill the process there.
+	// Hook, when set, is called at each step of a restore (the Restore*
+	// steps, and the swap's store.ReplaceStep ones); the fault tests kill
+	// the process there.
 	Hook func(step string)
 
-	runner *Runner
+	runnerOnce sync.Once
+	runner     *Runner
 }
 
 // The steps of a restore, for Hook.
@@ -76,12 +79,13 @@ func (s *Service) hook(step string) {
 	}
 }
 
-// Runner returns the service's runner, for a Schedule.
+// Runner returns the service's runner, for a Schedule: the one that
+// makes every backup and restore of the service, one at a time.
 func (s *Service) Runner() *Runner {
-	if s.runner == nil {
+	s.runnerOnce.Do(func() {
 		s.runner = &Runner{WorkDir: s.WorkDir, Metrics: s.Metrics, Log: s.Log,
 			Backup: func(ctx context.Context, kind Kind) (Done, error) { return s.make(ctx, kind, nil) }}
-	}
+	})
 	return s.runner
 }
 
