@@ -3,9 +3,11 @@ package backup
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +37,33 @@ func newService(t *testing.T, s *store.Store, dbURL string) (*Service, []string)
 		ConfigFiles: func() ([]File, error) { return []File{{Name: "crewplan.yaml", Data: []byte("backup: {}\n")}}, nil }}, []string{da, db}
 }
 
+// contents returns every row of every table of s but the run lock's, as
+// sorted text: equal contents, equal data.
+func contents(t *testing.T, s *store.Store) string {
+	t.Helper()
+	counts, err := s.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, table := range slices.Sorted(maps.Keys(counts)) {
+		var rows []map[string]any
+		if err := s.RawScan(ctx, &rows, "SELECT * FROM "+table); err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, r := range rows {
+			lines = append(lines, fmt.Sprint(r)) // fmt sorts a map's keys
+		}
+		slices.Sort(lines)
+		out = append(out, table+":\n"+strings.Join(lines, "\n"))
+	}
+	return strings.Join(out, "\n")
+}
+
 // TestRoundTrip: backup, change the data, restore: the data is the
-// backup's again, the database it replaced is in a safety backup, and the
-// listing shows both on both targets.
+// backup's again, row for row, the database it replaced is in a safety
+// backup, and the listing shows both on both targets.
 func TestRoundTrip(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *store.Store, dbURL string) {
 		loadDemo(t, s)
@@ -45,6 +71,10 @@ func TestRoundTrip(t *testing.T) {
 		before, err := s.TableCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		data := contents(t, s)
+		if n := strings.Count(data, "\n"); n < 1000 {
+			t.Fatalf("the demo store reads as %d rows", n)
 		}
 		made, err := svc.Now(ctx, KindManual, nil)
 		if err != nil {
@@ -74,6 +104,9 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("after the restore:\n%v\nwant the backup's:\n%v", after, before)
+		}
+		if got := contents(t, s); got != data {
+			t.Errorf("after the restore the data differs from the backup's (%d against %d bytes of rows)", len(got), len(data))
 		}
 		var names []string
 		if err := s.RawScan(ctx, &names, "SELECT name FROM company_holidays WHERE name = 'after the backup'"); err != nil || len(names) != 0 {
