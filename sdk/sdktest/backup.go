@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -20,8 +19,6 @@ import (
 
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/crewplan/crewplan/sdk/backup"
 	"github.com/crewplan/crewplan/sdk/plugin"
@@ -33,28 +30,8 @@ import (
 // without a binary. The server stops when the test ends.
 func ServeTargetInProcessGRPC(t testing.TB, tg backup.Target) *backup.Client {
 	t.Helper()
-	ln := bufconn.Listen(1 << 20)
-	s := plugin.NewGRPCServer(nil)
-	backup.RegisterServer(s, tg)
-	go func() { _ = s.Serve(ln) }()
-
-	opts := append([]grpc.DialOption{
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return ln.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	}, plugin.DialOptions()...)
-	cc, err := grpc.NewClient("passthrough:///sdktest", opts...)
-	if err != nil {
-		t.Fatalf("dial in-memory gRPC: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cc.Close()
-		s.Stop()
-	})
-	name := "in-process"
-	if info, err := tg.Info(t.Context()); err == nil && info.Name != "" {
-		name = info.Name
-	}
-	return backup.NewClient(cc, name)
+	cc := serveInMemory(t, func(s *grpc.Server) { backup.RegisterServer(s, tg) })
+	return backup.NewClient(cc, inProcessName(t, tg))
 }
 
 // LaunchTarget starts the backup-target plugin binary at path, with args,

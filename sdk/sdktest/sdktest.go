@@ -96,9 +96,19 @@ func CheckSame(t testing.TB, b *rule.Batch, rs ...rule.Rule) []rule.Verdict {
 // when the test ends.
 func ServeInProcessGRPC(t testing.TB, r rule.Rule) *rule.Client {
 	t.Helper()
+	cc := serveInMemory(t, func(s *grpc.Server) { rule.RegisterServer(s, r) })
+	return rule.NewClient(cc, inProcessName(t, r))
+}
+
+// serveInMemory starts a plugin's gRPC server (its services registered by
+// register) on an in-memory connection, with the plugin server's options
+// and message limits, and returns the host side's connection to it. Both
+// end when the test ends.
+func serveInMemory(t testing.TB, register func(s *grpc.Server)) *grpc.ClientConn {
+	t.Helper()
 	ln := bufconn.Listen(1 << 20)
 	s := plugin.NewGRPCServer(nil)
-	rule.RegisterServer(s, r)
+	register(s)
 	go func() { _ = s.Serve(ln) }()
 
 	opts := append([]grpc.DialOption{
@@ -113,11 +123,16 @@ func ServeInProcessGRPC(t testing.TB, r rule.Rule) *rule.Client {
 		_ = cc.Close()
 		s.Stop()
 	})
-	name := "in-process"
-	if info, err := r.Info(t.Context()); err == nil && info.Name != "" {
-		name = info.Name
+	return cc
+}
+
+// inProcessName is the name a client of an in-process plugin gives it:
+// the plugin's own, else "in-process".
+func inProcessName(t testing.TB, p plugin.Plugin) string {
+	if info, err := p.Info(t.Context()); err == nil && info.Name != "" {
+		return info.Name
 	}
-	return rule.NewClient(cc, name)
+	return "in-process"
 }
 
 // Build compiles the main package at pkg (an import path, or a directory
