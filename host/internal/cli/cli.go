@@ -123,6 +123,7 @@ local web UI and a JSON API, and runs the auto-scheduler.`,
 		newPlugins(e),
 		newRanker(e),
 		newBackup(e),
+		newDoctor(e),
 		newSchedule(e),
 		newInternalPlugin(e),
 	)
