@@ -82,6 +82,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		}
 	}
 	a.log = a.log.With(slog.String("profile", cfg.Profile))
+	if cfg.Profile == config.ProfileTest {
+		if err := checkTestInstance(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if a.store, err = OpenStore(ctx, cfg.Database, a.log); err != nil {
 		return nil, err
 	}
@@ -114,7 +119,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Store:        a.store,
 		Log:          a.log,
 		Registry:     a.registry,
-		Banner:       cfg.UI.Banner,
+		Banner:       banner(cfg),
+		Instance:     instance(cfg),
 		SessionTTL:   cfg.Auth.SessionTTL,
 		CookieSecure: cfg.Auth.CookieSecure,
 		ReadTimeout:  cfg.Server.ReadTimeout,
@@ -324,4 +330,36 @@ func (a *App) Close() error {
 		a.logFile = nil
 	}
 	return errors.Join(errs...)
+}
+
+// checkTestInstance refuses a test instance that would touch production:
+// its database, its port or its backup work folder (see
+// config.CheckIsolation).
+func checkTestInstance(cfg *config.Config) error {
+	prod, err := cfg.Production()
+	if err != nil {
+		return fmt.Errorf("test instance: cannot read production's configuration to check that this one is apart from it: %w", err)
+	}
+	if err := cfg.CheckIsolation(prod); err != nil {
+		return fmt.Errorf("test instance refused, it would touch production: %w", err)
+	}
+	return nil
+}
+
+// banner is the banner of every page: the configured one, and on a test
+// instance config.TestBanner when none is configured.
+func banner(cfg *config.Config) string {
+	if cfg.UI.Banner == "" && cfg.Profile == config.ProfileTest {
+		return config.TestBanner
+	}
+	return cfg.UI.Banner
+}
+
+// instance is what a server's responses say it is: "test" on a test
+// instance, "" (nothing) otherwise.
+func instance(cfg *config.Config) string {
+	if cfg.Profile == config.ProfileTest {
+		return "test"
+	}
+	return ""
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crewplan/crewplan/host/internal/config"
 )
 
 // localKey names a value kept in a request's locals.
@@ -40,10 +42,20 @@ func (s *server) middleware() []any {
 		s.observe,
 		recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}),
 	}
+	if s.instance != "" {
+		mw = append([]any{s.markInstance}, mw...)
+	}
 	if s.gate != nil {
 		mw = append(mw, s.gate.handler)
 	}
 	return mw
+}
+
+// markInstance says on every response which instance answers (a test
+// instance says "test"), whatever the response.
+func (s *server) markInstance(c *fiber.Ctx) error {
+	c.Set(config.TestInstanceHeader, s.instance)
+	return c.Next()
 }
 
 // sanitizeRequestID drops an incoming X-Request-ID that is not a short

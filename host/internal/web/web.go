@@ -41,6 +41,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Banner is shown on every page when not empty (test instances).
 	Banner string
+	// Instance, when not empty, is sent in the X-Crewplan-Instance header
+	// of every response ("test" on a test instance).
+	Instance string
 	// SessionTTL is how long a sign-in lasts; zero means 12 hours.
 	SessionTTL time.Duration
 	// CookieSecure marks the session cookie Secure (HTTPS only).
@@ -93,6 +96,7 @@ type server struct {
 	registry *prometheus.Registry
 	metrics  *httpMetrics
 	banner   string
+	instance string
 	ttl      time.Duration
 	secure   bool
 	ready    func(ctx context.Context) error
@@ -139,6 +143,7 @@ func newApp(opts Options, in internals) (*fiber.App, error) {
 		log:      opts.Log,
 		registry: opts.Registry,
 		banner:   opts.Banner,
+		instance: opts.Instance,
 		ttl:      opts.SessionTTL,
 		secure:   opts.CookieSecure,
 		ready:    opts.Ready,
