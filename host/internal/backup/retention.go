@@ -2,14 +2,14 @@ package backup
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 )
 
-// Policy is how long a target keeps its backups (backup.retention in the
-// configuration). Only verified backups count toward it; restore's safety
-// backups are never removed by it.
+// Policy is how long a target keeps its backups (backup.retention_days
+// and the rest of the configuration, which config validates). Only
+// verified backups count toward it; restore's safety backups are never
+// removed by it.
 type Policy struct {
 	// Days keeps every verified backup younger than this many days
 	// (default DefaultRetentionDays).
@@ -31,22 +31,6 @@ const DefaultRetentionDays = 7
 // UnfinishedAfter is how old a backup without a verified manifest must be
 // before prune removes it: younger, it may still be uploading.
 const UnfinishedAfter = 24 * time.Hour
-
-// Validate reports what is wrong with p.
-func (p Policy) Validate() error {
-	for _, f := range []struct {
-		name string
-		n    int
-	}{{"days", p.Days}, {"keep_last", p.KeepLast}, {"daily", p.Daily}, {"weekly", p.Weekly}, {"monthly", p.Monthly}} {
-		if f.n < 0 {
-			return fmt.Errorf("backup retention: %s is %d: want 0 or more", f.name, f.n)
-		}
-	}
-	if p.Days == 0 && p.KeepLast == 0 && p.Daily == 0 && p.Weekly == 0 && p.Monthly == 0 {
-		return fmt.Errorf("backup retention: days, keep_last, daily, weekly and monthly are all 0: nothing would be kept but the newest backup")
-	}
-	return nil
-}
 
 // Held is a backup as retention sees it.
 type Held struct {

@@ -97,14 +97,3 @@ func TestPlanSafetyAndUnfinished(t *testing.T) {
 		t.Errorf("removed %v", r)
 	}
 }
-
-func TestPolicyValidate(t *testing.T) {
-	for _, p := range []Policy{{Days: -1}, {Days: 7, Weekly: -2}, {}} {
-		if p.Validate() == nil {
-			t.Errorf("%+v: valid", p)
-		}
-	}
-	if err := (Policy{Days: 7}).Validate(); err != nil {
-		t.Error(err)
-	}
-}
