@@ -71,7 +71,9 @@ func build(t testing.TB, s *store.Store, opts Options) (string, *Manifest) {
 func TestCreate(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *store.Store, dbURL string) {
 		loadDemo(t, s)
-		good, full := newMemTarget(), newMemTarget()
+		// A disk cannot be filled in a test: the full target is in memory
+		// and refuses every Put as a full one would.
+		good, full := dirTarget(t), newMemTarget()
 		full.putErr = sdkbackup.ErrFull
 		var last Progress
 		var calls atomic.Int64
@@ -93,15 +95,15 @@ func TestCreate(t *testing.T) {
 		if !errors.Is(res.Err(), sdkbackup.ErrFull) || !strings.Contains(res.Err().Error(), "target usb") {
 			t.Errorf("Result.Err() = %v, want target usb's ErrFull", res.Err())
 		}
-		if full.names() != nil {
-			t.Errorf("the full target holds %v, want nothing", full.names())
+		if got := names(t, full); got != nil {
+			t.Errorf("the full target holds %v, want nothing", got)
 		}
 		db := "db.sqlite.zst"
 		if s.Dialect() == store.DialectPostgres {
 			db = "db.pgdump.zst"
 		}
 		want := []string{m.ID + "/config.tar.zst", m.ID + "/" + db, m.ID + "/manifest.json"}
-		if got := good.names(); strings.Join(got, " ") != strings.Join(want, " ") {
+		if got := names(t, good); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("target holds %v, want %v", got, want)
 		}
 		if last.Step != StepUpload || last.Done != last.Total || calls.Load() < 5 {
@@ -143,8 +145,11 @@ func TestCreate(t *testing.T) {
 
 func TestCreateEveryTargetFails(t *testing.T) {
 	s := storetest.SQLite(t)
-	down := newMemTarget()
-	down.putErr = sdkbackup.ErrUnavailable
+	unmounted, dir := localTarget(t, "s3", Policy{})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	down := unmounted.Target
 	tmp := t.TempDir()
 	res, err := Create(ctx, s, Options{TempDir: tmp, Targets: map[string]sdkbackup.Target{"s3": down}})
 	if !errors.Is(err, ErrNoTarget) || !errors.Is(err, sdkbackup.ErrUnavailable) || res == nil {
@@ -345,7 +350,7 @@ func TestConfigEncrypted(t *testing.T) {
 	}
 	s := storetest.SQLite(t)
 	secret := []File{{Name: "production.yaml", Data: []byte("database:\n  url: postgres://crewplan:hunter2@db/crewplan\n")}}
-	target := newMemTarget()
+	target := dirTarget(t)
 	res, err := Create(ctx, s, Options{Config: secret, Recipient: id.Recipient().String(), TempDir: t.TempDir(),
 		Targets: map[string]sdkbackup.Target{"local": target}})
 	if err != nil {
@@ -356,7 +361,7 @@ func TestConfigEncrypted(t *testing.T) {
 	if f.Name != "config.tar.zst.age" || !f.Encrypted {
 		t.Fatalf("config file %+v, want an encrypted one", f)
 	}
-	for _, name := range target.names() {
+	for _, name := range names(t, target) {
 		rc, _ := target.Get(ctx, name)
 		b := new(bytes.Buffer)
 		b.ReadFrom(rc)
@@ -395,7 +400,7 @@ func TestConfigEncrypted(t *testing.T) {
 
 func TestList(t *testing.T) {
 	s := storetest.SQLite(t)
-	target := newMemTarget()
+	target := dirTarget(t)
 	res, err := Create(ctx, s, Options{TempDir: t.TempDir(), Targets: map[string]sdkbackup.Target{"t": target}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,15 +8,17 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	sdkbackup "github.com/crewplan/crewplan/sdk/backup"
 	"github.com/crewplan/crewplan/sdk/plugin"
 )
 
-// memTarget is an in-memory Target for tests, until the local-directory
-// plugin's Target can stand in. putErr, when set, makes every Put fail
-// with it after reading the whole object (as a full disk would).
+// memTarget is an in-memory Target standing in for a full disk, which a
+// test cannot make: putErr, when set, makes every Put fail with it after
+// reading the whole object. The other tests use the local-directory
+// plugin's real target (dirTarget).
 type memTarget struct {
 	mu      sync.Mutex
 	objects map[string][]byte
@@ -90,11 +92,24 @@ func (t *memTarget) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-func (t *memTarget) names() []string {
-	objs, _ := t.List(context.Background(), "")
-	var names []string
-	for _, o := range objs {
-		names = append(names, o.Name)
+// dirTarget returns the local-directory plugin's target, in process, on a
+// new folder.
+func dirTarget(t *testing.T) sdkbackup.Target {
+	t.Helper()
+	tg, _ := localTarget(t, "local", Policy{})
+	return tg.Target
+}
+
+// names returns the names of the objects tg holds.
+func names(t *testing.T, tg sdkbackup.Target) []string {
+	t.Helper()
+	objs, err := tg.List(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return names
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Name)
+	}
+	return out
 }
