@@ -2,13 +2,11 @@ package config
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -184,27 +182,8 @@ func (c *Config) validateBackup(add func(key, format string, args ...any)) {
 }
 
 // Files returns the configuration files this Config was loaded from, in
-// the order they were read.
-func (c *Config) Files() []string {
-	var out []string
-	for _, src := range c.sources {
-		if src == sourceDefault || src == "option" || strings.HasPrefix(src, "env ") || strings.HasPrefix(src, "flag ") {
-			continue
-		}
-		if !slices.Contains(out, src) {
-			out = append(out, src)
-		}
-	}
-	// base.yaml first, then the profile's file.
-	base := func(p string) int {
-		if filepath.Base(p) == "base.yaml" {
-			return 0
-		}
-		return 1
-	}
-	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(base(a), base(b)) })
-	return out
-}
+// the order they were read: base.yaml, then the profile's.
+func (c *Config) Files() []string { return slices.Clone(c.files) }
 
 // PluginNames returns the plugins the backup targets use (nothing when
 // the targets do not parse: Validate reports that).

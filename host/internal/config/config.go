@@ -49,6 +49,7 @@ type Config struct {
 	Backup   BackupConfig  `koanf:"backup"`
 
 	sources  map[string]string // leaf key → layer that last set it
+	files    []string          // the files Load read, in order
 	location *time.Location    // cached by Validate
 }
 

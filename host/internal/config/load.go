@@ -111,7 +111,7 @@ func Load(opts LoadOptions) (*Config, error) {
 	}
 	cfg.Profile = profile
 	l.sources["profile"] = profileSource
-	cfg.sources = l.sources
+	cfg.sources, cfg.files = l.sources, l.files
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -164,6 +164,7 @@ type loader struct {
 	schema  schema
 	k       *koanf.Koanf
 	sources map[string]string
+	files   []string // the files read, in order
 	errs    []error
 }
 
@@ -198,6 +199,7 @@ func (l *loader) loadFile(path, note string) {
 		l.errorf("config file %s: read: %w", path, err)
 		return
 	}
+	l.files = append(l.files, path)
 	tree, err := parseYAML(b)
 	if err != nil {
 		l.errorf("config file %s: %w", path, err)
