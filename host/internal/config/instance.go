@@ -35,8 +35,8 @@ func (c *Config) CheckIsolation(prod *Config) error {
 	add := func(key, format string, args ...any) {
 		problems = append(problems, Problem{Key: key, Source: c.Source(key), Message: fmt.Sprintf(format, args...)})
 	}
-	if sameDatabase(c.Database.URL, prod.Database.URL) {
-		add("database.url", "%s is production's database: a test instance needs its own copy (crewplan testinstance create)", displayURL(c.Database.URL))
+	if sameDatabase(c.Database, prod.Database) {
+		add("database.url", "%s is production's database: give the test instance a database of its own (a copy of production's)", redactURL(c.Database.URL))
 	}
 	if c.Server.Port == prod.Server.Port {
 		add("server.port", "%d is production's port: give the test instance its own (8001)", c.Server.Port)
@@ -50,23 +50,17 @@ func (c *Config) CheckIsolation(prod *Config) error {
 	return nil
 }
 
-// sameDatabase reports whether two database URLs name one database.
-func sameDatabase(a, b string) bool {
-	norm := func(u string) string { return strings.Replace(u, "postgresql://", "postgres://", 1) }
-	a, b = norm(a), norm(b)
-	if pa, pb := strings.HasPrefix(a, "postgres://"), strings.HasPrefix(b, "postgres://"); pa || pb {
-		return a == b
+// sameDatabase reports whether two database configurations name one
+// database.
+func sameDatabase(a, b DatabaseConfig) bool {
+	if a.Driver() != b.Driver() {
+		return false
 	}
-	return samePath(sqlitePath(a), sqlitePath(b))
-}
-
-// sqlitePath is the file of a SQLite URL.
-func sqlitePath(u string) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "file:")
-	if i := strings.IndexByte(u, '?'); i >= 0 {
-		u = u[:i]
+	if a.Driver() == DriverPostgres {
+		norm := func(u string) string { return strings.Replace(u, "postgresql://", "postgres://", 1) }
+		return norm(a.URL) == norm(b.URL)
 	}
-	return u
+	return samePath(a.Path(), b.Path())
 }
 
 // samePath reports whether two paths name one file, relative ones from
@@ -76,6 +70,3 @@ func samePath(a, b string) bool {
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
 }
-
-// displayURL is a database URL for a message, its password hidden.
-func displayURL(u string) string { return redactURL(u) }
