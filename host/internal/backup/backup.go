@@ -295,10 +295,7 @@ func writeConfig(dir string, m *Manifest, files []File, rcpt age.Recipient) (Man
 // as far as it lets itself be.
 func UploadAll(ctx context.Context, dir string, m *Manifest, targets map[string]sdkbackup.Target, progress func(Progress)) []Upload {
 	names := slices.Sorted(maps.Keys(targets))
-	var each int64 // bytes to send to each target
-	for _, f := range m.Files {
-		each += f.Size
-	}
+	each := m.Size() // bytes to send to each target
 	if fi, err := os.Stat(filepath.Join(dir, ManifestName)); err == nil {
 		each += fi.Size()
 	}
@@ -465,17 +462,7 @@ func Fetch(ctx context.Context, t sdkbackup.Target, id, dir string, opts VerifyO
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	for _, f := range m.Files {
-		total += f.Size
-	}
-	var done int64
-	add := func(n int64) {
-		done += n
-		if opts.Progress != nil {
-			opts.Progress(Progress{Step: StepDownload, Done: done, Total: total})
-		}
-	}
+	add := reporter(StepDownload, m.Size(), opts.Progress)
 	for _, f := range m.Files {
 		if err := download(ctx, t, ObjectName(id, f.Name), filepath.Join(dir, f.Name), f.Size, add); err != nil {
 			return nil, err

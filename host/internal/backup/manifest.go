@@ -101,6 +101,16 @@ type ManifestFile struct {
 	Encrypted bool `json:"encrypted,omitempty"`
 }
 
+// Size returns the bytes the backup's files take on a target, the
+// manifest left out.
+func (m *Manifest) Size() int64 {
+	var n int64
+	for _, f := range m.Files {
+		n += f.Size
+	}
+	return n
+}
+
 // ObjectName returns the name of the backup's object file on a target:
 // "<id>/<file>".
 func ObjectName(id, file string) string { return id + "/" + file }

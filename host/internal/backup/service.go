@@ -126,11 +126,7 @@ func doneOf(m *Made) Done {
 	if m == nil || m.Manifest == nil {
 		return Done{}
 	}
-	d := Done{ID: m.Manifest.ID}
-	for _, f := range m.Manifest.Files {
-		d.Size += f.Size
-	}
-	return d
+	return Done{ID: m.Manifest.ID, Size: m.Manifest.Size()}
 }
 
 // create makes one backup: Create over the configured targets.

@@ -39,20 +39,25 @@ type VerifyOptions struct {
 // decrypted) and its schema version compared. Errors wrap ErrCorrupt and
 // name the file and what did not match.
 func VerifyDir(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) error {
+	return verify(ctx, dir, m, opts, false)
+}
+
+// verifyBuilt verifies a backup Build just made in dir. A SQLite copy
+// passed its integrity check and gave the manifest its row counts before
+// it was compressed, so its file is checked to decompress to exactly those
+// bytes (length and SHA-256) rather than checked again; the rest is
+// VerifyDir's.
+func verifyBuilt(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) error {
+	return verify(ctx, dir, m, opts, m.Dialect == "sqlite")
+}
+
+// verify is VerifyDir; with checked, the database file is only checked to
+// decompress to the bytes the manifest gives (see verifyBuilt).
+func verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions, checked bool) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	var total int64
-	for _, f := range m.Files {
-		total += f.Size
-	}
-	var done int64
-	report := func(n int64) {
-		done += n
-		if opts.Progress != nil {
-			opts.Progress(Progress{Step: StepVerify, Done: done, Total: total})
-		}
-	}
+	report := reporter(StepVerify, m.Size(), opts.Progress)
 	for _, f := range m.Files {
 		if err := checkSum(ctx, filepath.Join(dir, f.Name), f, report); err != nil {
 			return fmt.Errorf("verify backup %s file %s: %w", m.ID, f.Name, err)
@@ -60,10 +65,12 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, opts VerifyOptions)
 	}
 	for _, f := range m.Files {
 		var err error
-		switch f.Role {
-		case RoleDatabase:
+		switch {
+		case f.Role == RoleDatabase && checked:
+			err = decompressCheck(ctx, dir, f, "")
+		case f.Role == RoleDatabase:
 			err = verifyDatabase(ctx, dir, m, f)
-		case RoleConfig:
+		case f.Role == RoleConfig:
 			err = verifyConfig(dir, m, f, opts.Identities)
 		}
 		if err != nil {
@@ -73,43 +80,16 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, opts VerifyOptions)
 	return nil
 }
 
-// verifyBuilt verifies a backup Build just made in dir. A SQLite copy
-// passed its integrity check and gave the manifest its row counts before
-// it was compressed, so its file is checked to decompress to exactly those
-// bytes (length and SHA-256) rather than checked again; the rest is
-// VerifyDir's.
-func verifyBuilt(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) error {
-	if m.Dialect != "sqlite" {
-		return VerifyDir(ctx, dir, m, opts)
-	}
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	var total, done int64
-	for _, f := range m.Files {
-		total += f.Size
-	}
-	report := func(n int64) {
+// reporter returns a func that adds bytes done to a running total and
+// tells progress (when not nil) how step advances toward total.
+func reporter(step Step, total int64, progress func(Progress)) func(int64) {
+	var done int64
+	return func(n int64) {
 		done += n
-		if opts.Progress != nil {
-			opts.Progress(Progress{Step: StepVerify, Done: done, Total: total})
+		if progress != nil {
+			progress(Progress{Step: step, Done: done, Total: total})
 		}
 	}
-	for _, f := range m.Files {
-		err := checkSum(ctx, filepath.Join(dir, f.Name), f, report)
-		if err == nil {
-			switch f.Role {
-			case RoleDatabase:
-				err = decompressCheck(ctx, dir, f, "")
-			case RoleConfig:
-				err = verifyConfig(dir, m, f, opts.Identities)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("verify backup %s file %s: %w", m.ID, f.Name, err)
-		}
-	}
-	return nil
 }
 
 // checkSum checks a file's size and SHA-256 against its manifest entry.

@@ -129,11 +129,7 @@ still hold it) or when it failed.`,
 			end()
 			if made != nil && made.Manifest != nil {
 				m := made.Manifest
-				var size int64
-				for _, f := range m.Files {
-					size += f.Size
-				}
-				fmt.Fprintf(e.stdout, "backup %s: %s database at schema version %d, %s stored\n", m.ID, m.Dialect, m.SchemaVersion, bytesText(size))
+				fmt.Fprintf(e.stdout, "backup %s: %s database at schema version %d, %s stored\n", m.ID, m.Dialect, m.SchemaVersion, bytesText(m.Size()))
 				for _, u := range made.Uploads {
 					if u.Err != nil {
 						fmt.Fprintf(e.stdout, "  ✗ %s: %v\n", u.Target, u.Err)
@@ -185,16 +181,12 @@ when a target could not be read (the others are listed).`,
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tCREATED\tKIND\tSIZE\tSCHEMA\tVERIFIED\tTARGETS")
 				for _, l := range list {
-					var size int64
-					for _, f := range l.Files {
-						size += f.Size
-					}
 					verified := "no"
 					if !l.Verified.IsZero() {
 						verified = l.Verified.In(loc).Format("2006-01-02 15:04")
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", l.ID, l.Created.In(loc).Format("2006-01-02 15:04"), l.Kind,
-						bytesText(size), l.SchemaVersion, verified, strings.Join(l.Targets, ","))
+						bytesText(l.Size()), l.SchemaVersion, verified, strings.Join(l.Targets, ","))
 				}
 				if err := tw.Flush(); err != nil {
 					return err
