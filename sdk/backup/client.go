@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"strings"
 
@@ -181,7 +180,7 @@ func (c *Client) Get(ctx context.Context, name string) (io.ReadCloser, error) {
 		cancel()
 		return nil, c.errorf(op, callError(ctx, err))
 	}
-	r := &getReader{c: c, op: op, ctx: ctx, cancel: cancel, stream: stream, sum: sha256.New()}
+	r := &getReader{c: c, op: op, ctx: ctx, cancel: cancel, stream: stream, chunks: chunks{sum: sha256.New()}}
 	// The first message tells whether there is an object.
 	if r.err = r.next(); r.err != nil {
 		cancel()
@@ -198,31 +197,17 @@ type getReader struct {
 	ctx    context.Context // the stream's; cancel ends it
 	cancel context.CancelFunc
 	stream backupv1.BackupTargetService_GetClient
-	buf    []byte
-	n      int64
-	sum    hash.Hash
-	done   bool
-	err    error // sticky
+	chunks
 }
 
 func (r *getReader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, r.err
-	}
-	for len(r.buf) == 0 {
-		switch {
-		case r.err != nil:
-			return 0, r.err
-		case r.done:
-			return 0, io.EOF
-		}
-		if r.err = r.next(); r.err != nil {
+	return r.read(p, func() error {
+		err := r.next()
+		if err != nil {
 			r.cancel()
 		}
-	}
-	k := copy(p, r.buf)
-	r.buf = r.buf[k:]
-	return k, nil
+		return err
+	})
 }
 
 // Close ends the stream.

@@ -127,7 +127,7 @@ func (s *server) Put(stream backupv1.BackupTargetService_PutServer) error {
 	if err := ValidName(name); err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
-	r := &putReader{stream: stream, sum: sha256.New()}
+	r := &putReader{stream: stream, chunks: chunks{sum: sha256.New()}}
 	obj, err := s.t.Put(ctx, name, r)
 	if r.err != nil {
 		// The stream broke: whatever the target answered, it saw a
@@ -156,29 +156,41 @@ func (s *server) Put(stream backupv1.BackupTargetService_PutServer) error {
 // the object.
 type putReader struct {
 	stream backupv1.BackupTargetService_PutServer
-	buf    []byte
-	n      int64
-	sum    hash.Hash
-	done   bool
-	// err is the stream's failure, a gRPC status error; sticky.
-	err error
+	// chunks' err is the stream's failure, a gRPC status error.
+	chunks
 }
 
-func (r *putReader) Read(p []byte) (int, error) {
+func (r *putReader) Read(p []byte) (int, error) { return r.read(p, r.next) }
+
+// chunks is the state of reading a stream's data chunks, which Put's
+// server and Get's client share: the chunk being read, the bytes and
+// their SHA-256 so far, whether the stream ended as it should, and its
+// failure (sticky).
+type chunks struct {
+	buf  []byte
+	n    int64
+	sum  hash.Hash
+	done bool
+	err  error
+}
+
+// read reads the chunks into p, receiving the next one with next when
+// the last is used up; it returns io.EOF only once done.
+func (c *chunks) read(p []byte, next func() error) (int, error) {
 	if len(p) == 0 {
-		return 0, r.err
+		return 0, c.err
 	}
-	for len(r.buf) == 0 {
+	for len(c.buf) == 0 {
 		switch {
-		case r.err != nil:
-			return 0, r.err
-		case r.done:
+		case c.err != nil:
+			return 0, c.err
+		case c.done:
 			return 0, io.EOF
 		}
-		r.err = r.next()
+		c.err = next()
 	}
-	n := copy(p, r.buf)
-	r.buf = r.buf[n:]
+	n := copy(p, c.buf)
+	c.buf = c.buf[n:]
 	return n, nil
 }
 
