@@ -55,6 +55,7 @@ type env struct {
 	environ        []string
 	profile        string
 	configDir      string
+	home           string
 }
 
 // loadConfig loads the configuration with the command's flags.
@@ -107,11 +108,15 @@ specialists, juicer baristas — onto the events a store must staff. It serves a
 local web UI and a JSON API, and runs the auto-scheduler.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return e.enterHome()
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalid(err) })
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.profile, "profile", "", "configuration profile: production, test or dev (default $CREWPLAN_PROFILE, else production)")
-	pf.StringVar(&e.configDir, "config-dir", "", "folder holding base.yaml and the profile files (default $CREWPLAN_CONFIG_DIR, else configs)")
+	pf.StringVar(&e.configDir, "config-dir", "", "folder holding base.yaml and the profile files (default $CREWPLAN_CONFIG_DIR, else configs, else the installed /etc/crewplan)")
+	pf.StringVar(&e.home, "home", "", "folder to work in: relative paths of the configuration start there (default $CREWPLAN_HOME, else the working folder, else the installed /var/lib/crewplan)")
 	root.AddCommand(
 		newServe(e),
 		newMigrate(e),

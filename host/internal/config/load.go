@@ -27,7 +27,8 @@ import (
 
 // Environment variables and folders Load knows. Every variable starting
 // with EnvPrefix must name a key (see EnvName), except EnvProfile,
-// EnvConfigDir and those starting with CREWPLAN_TEST_ or CREWPLAN_PLUGIN_.
+// EnvConfigDir, EnvHome and those starting with CREWPLAN_TEST_ or
+// CREWPLAN_PLUGIN_.
 const (
 	// EnvPrefix starts the name of every variable that sets a key.
 	EnvPrefix = "CREWPLAN_"
@@ -35,6 +36,11 @@ const (
 	EnvProfile = "CREWPLAN_PROFILE"
 	// EnvConfigDir names the config folder when LoadOptions.Dir is empty.
 	EnvConfigDir = "CREWPLAN_CONFIG_DIR"
+	// EnvHome names the folder the command line works in: relative paths
+	// of the configuration (database file, logs, models, backups) are
+	// read from it. Load itself does not read it; the command line
+	// changes into it before loading.
+	EnvHome = "CREWPLAN_HOME"
 	// DefaultDir is the config folder used when neither LoadOptions.Dir
 	// nor EnvConfigDir names one.
 	DefaultDir = "configs"
@@ -325,7 +331,7 @@ func (l *loader) loadEnv(environ []string) {
 		Prefix:      EnvPrefix,
 		EnvironFunc: func() []string { return environ },
 		TransformFunc: func(name, value string) (string, any) {
-			if name == EnvProfile || name == EnvConfigDir {
+			if name == EnvProfile || name == EnvConfigDir || name == EnvHome {
 				return "", nil
 			}
 			for _, ignored := range ignoredEnvPrefixes() {
