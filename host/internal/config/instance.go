@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -27,8 +28,8 @@ func (c *Config) Production() (*Config, error) {
 }
 
 // CheckIsolation reports what makes a test instance (c, the test profile)
-// touch production (prod): the same database, the same port or the same
-// backup work folder (Validate refuses sync on). Each problem names the
+// touch production (prod): the same database, port, log file, models
+// folder, backup work folder or backup target (Validate refuses sync on). Each problem names the
 // key and what to do.
 func (c *Config) CheckIsolation(prod *Config) error {
 	var problems []Problem
@@ -43,6 +44,15 @@ func (c *Config) CheckIsolation(prod *Config) error {
 	}
 	if samePath(c.Backup.WorkDir, prod.Backup.WorkDir) {
 		add("backup.work_dir", "%s is production's: give the test instance its own", c.Backup.WorkDir)
+	}
+	if c.Log.File != "" && samePath(c.Log.File, prod.Log.File) {
+		add("log.file", "%s is production's log: give the test instance its own (logs/crewplan_test.log)", c.Log.File)
+	}
+	if samePath(c.Ranker.Dir, prod.Ranker.Dir) {
+		add("ranker.dir", "%s is production's models folder: give the test instance its own (data/models_test)", c.Ranker.Dir)
+	}
+	for _, name := range sameTargets(c.Backup, prod.Backup) {
+		add("backup.targets."+name, "is one of production's backup targets, whose backups the test instance's retention would remove: give the test instance a folder or prefix of its own")
 	}
 	if len(problems) > 0 {
 		return &ValidationError{Problems: problems}
@@ -69,4 +79,45 @@ func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+// sameTargets returns the names of c's backup targets that are also one of
+// prod's: the same plugin with the same configuration, or for
+// backup-local, the same folder.
+func sameTargets(c, prod BackupConfig) []string {
+	mine, err1 := c.BackupTargets()
+	theirs, err2 := prod.BackupTargets()
+	if err1 != nil || err2 != nil {
+		return nil // Validate reported them
+	}
+	var out []string
+	for _, t := range mine {
+		for _, p := range theirs {
+			if t.Plugin == p.Plugin && sameTargetConfig(t, p) {
+				out = append(out, t.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sameTargetConfig reports whether two targets of one plugin store in the
+// same place.
+func sameTargetConfig(a, b BackupTarget) bool {
+	if a.Plugin == "backup-local" {
+		var da, db struct {
+			Dir string `json:"dir"`
+		}
+		if json.Unmarshal(a.Config, &da) == nil && json.Unmarshal(b.Config, &db) == nil && da.Dir != "" {
+			return samePath(da.Dir, db.Dir)
+		}
+	}
+	var va, vb any
+	if json.Unmarshal(a.Config, &va) != nil || json.Unmarshal(b.Config, &vb) != nil {
+		return string(a.Config) == string(b.Config)
+	}
+	ja, _ := json.Marshal(va)
+	jb, _ := json.Marshal(vb)
+	return string(ja) == string(jb)
 }

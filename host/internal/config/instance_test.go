@@ -9,8 +9,8 @@ import (
 )
 
 // TestCheckIsolation: a test instance is refused when it shares
-// production's database (written another way too), port or backup work
-// folder, each named with what to do; the repository's own test profile
+// production's database (written another way too), port, log file, models
+// folder, backup work folder or backup target, each named with what to do; the repository's own test profile
 // is apart.
 func TestCheckIsolation(t *testing.T) {
 	load := func(profile string, environ ...string) *config.Config {
@@ -36,6 +36,9 @@ func TestCheckIsolation(t *testing.T) {
 		{"CREWPLAN_DATABASE__URL=sqlite:./data/../data/crewplan.db", "database.url"},
 		{"CREWPLAN_SERVER__PORT=8000", "server.port"},
 		{"CREWPLAN_BACKUP__WORK_DIR=data/backup-work", "backup.work_dir"},
+		{"CREWPLAN_LOG__FILE=logs/../logs/crewplan.log", "log.file"},
+		{"CREWPLAN_RANKER__DIR=data/models", "ranker.dir"},
+		{`CREWPLAN_BACKUP__TARGETS__LOCAL={"plugin": "backup-local", "config": {"dir": "./data/backups"}}`, "backup.targets.local"},
 	} {
 		err := load(config.ProfileTest, tt.env).CheckIsolation(prod)
 		var ve *config.ValidationError

@@ -95,14 +95,9 @@ func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
 
 // tableCounts counts the rows of every table through tx.
 func tableCounts(tx *gorm.DB, dialect string) (map[string]int64, error) {
-	list := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`
-	if dialect == DialectPostgres {
-		list = `SELECT table_name FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	var tables []string
-	if err := tx.Raw(list).Scan(&tables).Error; err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
+	tables, err := listTables(tx, dialect)
+	if err != nil {
+		return nil, err
 	}
 	rows := make(map[string]int64, len(tables))
 	for _, t := range tables {
@@ -113,6 +108,21 @@ func tableCounts(tx *gorm.DB, dialect string) (map[string]int64, error) {
 		rows[t] = n
 	}
 	return rows, nil
+}
+
+// listTables returns the names of the tables of the database (on
+// PostgreSQL, of the current schema), in order.
+func listTables(tx *gorm.DB, dialect string) ([]string, error) {
+	list := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`
+	if dialect == DialectPostgres {
+		list = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	var tables []string
+	if err := tx.Raw(list).Scan(&tables).Error; err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	return tables, nil
 }
 
 // quoteIdent quotes a PostgreSQL or SQLite identifier.
