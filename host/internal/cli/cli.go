@@ -129,6 +129,7 @@ local web UI and a JSON API, and runs the auto-scheduler.`,
 		newRanker(e),
 		newBackup(e),
 		newDoctor(e),
+		newTestInstance(e),
 		newSchedule(e),
 		newInternalPlugin(e),
 	)

@@ -36,7 +36,7 @@ func (c *Config) CheckIsolation(prod *Config) error {
 	add := func(key, format string, args ...any) {
 		problems = append(problems, Problem{Key: key, Source: c.Source(key), Message: fmt.Sprintf(format, args...)})
 	}
-	if sameDatabase(c.Database, prod.Database) {
+	if SameDatabase(c.Database, prod.Database) {
 		add("database.url", "%s is production's database: give the test instance a database of its own (a copy of production's)", redactURL(c.Database.URL))
 	}
 	if c.Server.Port == prod.Server.Port {
@@ -60,9 +60,10 @@ func (c *Config) CheckIsolation(prod *Config) error {
 	return nil
 }
 
-// sameDatabase reports whether two database configurations name one
-// database.
-func sameDatabase(a, b DatabaseConfig) bool {
+// SameDatabase reports whether two database configurations name one
+// database: SQLite paths that resolve to the same file, or PostgreSQL URLs
+// that are the same but for their scheme's spelling.
+func SameDatabase(a, b DatabaseConfig) bool {
 	if a.Driver() != b.Driver() {
 		return false
 	}
