@@ -58,8 +58,14 @@ type instance struct {
 // waits until /readyz answers 200.
 func serve(t testing.TB, dir, profile string, args ...string) *instance {
 	t.Helper()
-	port := freePort(t)
 	configs, _ := filepath.Abs("../configs")
+	return serveOn(t, dir, configs, profile, freePort(t), args...)
+}
+
+// serveOn starts `crewplan serve` in dir with the configs folder and port
+// and waits until /readyz answers 200.
+func serveOn(t testing.TB, dir, configs, profile string, port int, args ...string) *instance {
+	t.Helper()
 	all := append([]string{"serve", "--profile", profile, "--config-dir", configs, "--port", fmt.Sprint(port)}, args...)
 	cmd := exec.Command(binary, all...)
 	cmd.Dir = dir
