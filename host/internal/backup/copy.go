@@ -20,7 +20,8 @@ var ErrNotEmpty = errors.New("the database is not empty")
 // dump waits in workDir.
 //
 // A SQLite copy goes to a file that must not exist; it appears there whole
-// or not at all. A PostgreSQL copy goes into a database of the same
+// (VACUUM INTO writes a complete new database, synced before it is renamed
+// into place) or not at all. A PostgreSQL copy goes into a database of the same
 // dialect whose current schema has the store's schema's name (pg_restore
 // restores into the schema the dump names) and holds no table: so a copy
 // can never land on the database it is taken from, nor on anything else
@@ -51,9 +52,6 @@ func copySQLite(ctx context.Context, s *store.Store, to string) error {
 	snap, err := takeSnapshot(ctx, s, tmp, "")
 	if err != nil {
 		return err
-	}
-	if _, err := inspectSQLite(ctx, snap.path, true); err != nil {
-		return fmt.Errorf("copy the database: the copy: %w", err)
 	}
 	if err := syncFile(snap.path); err != nil {
 		return fmt.Errorf("copy the database: %w", err)

@@ -26,7 +26,7 @@ var ctx = context.Background()
 // ports for production and the test instance (edit changes the files
 // first), and changes into it, so that the configuration's relative
 // places land there.
-func home(t *testing.T, edit func(name, body string) string) (prodPort, testPort int) {
+func home(t testing.TB, edit func(name, body string) string) (prodPort, testPort int) {
 	t.Helper()
 	dir := t.TempDir()
 	prodPort, testPort = freePort(t), freePort(t)
@@ -51,7 +51,7 @@ func home(t *testing.T, edit func(name, body string) string) (prodPort, testPort
 	return prodPort, testPort
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func freePort(t *testing.T) int {
 }
 
 // loadTest loads the test profile from ./configs with environ.
-func loadTest(t *testing.T, environ ...string) *config.Config {
+func loadTest(t testing.TB, environ ...string) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(config.LoadOptions{Dir: "configs", Profile: config.ProfileTest, Environ: environ})
 	if err != nil {
@@ -72,7 +72,7 @@ func loadTest(t *testing.T, environ ...string) *config.Config {
 
 // production fills production's database (per its profile) with the demo
 // store and returns it open.
-func production(t *testing.T, pair *testinstance.Pair) *store.Store {
+func production(t testing.TB, pair *testinstance.Pair) *store.Store {
 	t.Helper()
 	s, err := store.Open(ctx, store.Options{URL: pair.Prod.Database.URL}, nil)
 	if err != nil {
