@@ -13,11 +13,7 @@ import (
 // run: the bare snapshot (VACUUM INTO) of the same database.
 func BenchmarkCreate(b *testing.B) {
 	home(b, nil)
-	pair, err := testinstance.New(loadTest(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	prod := production(b, pair)
+	pair, prod := newPair(b)
 	b.Run("snapshot", func(b *testing.B) {
 		dir := b.TempDir()
 		for b.Loop() {

@@ -70,6 +70,17 @@ func loadTest(t testing.TB, environ ...string) *config.Config {
 	return cfg
 }
 
+// newPair pairs ./configs' test profile with production, whose database
+// it fills with the demo store and returns open.
+func newPair(t testing.TB) (*testinstance.Pair, *store.Store) {
+	t.Helper()
+	pair, err := testinstance.New(loadTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pair, production(t, pair)
+}
+
 // production fills production's database (per its profile) with the demo
 // store and returns it open.
 func production(t testing.TB, pair *testinstance.Pair) *store.Store {
@@ -134,11 +145,7 @@ func checks(cs []testinstance.Check) map[string]testinstance.Check {
 // instance runs.
 func TestCreateVerifyCleanup(t *testing.T) {
 	prodPort, testPort := home(t, nil)
-	pair, err := testinstance.New(loadTest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod := production(t, pair)
+	pair, prod := newPair(t)
 	before, err := prod.Checksum(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -201,11 +208,7 @@ func TestCreateVerifyCleanup(t *testing.T) {
 // checksum it records.
 func TestCreateWhileProductionWrites(t *testing.T) {
 	home(t, nil)
-	pair, err := testinstance.New(loadTest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod := production(t, pair)
+	pair, prod := newPair(t)
 	stop := make(chan struct{})
 	done := make(chan error)
 	go func() {
@@ -252,11 +255,7 @@ func TestCreateWhileProductionWrites(t *testing.T) {
 // profile's folders hold production's files.
 func TestCleanup(t *testing.T) {
 	home(t, nil)
-	pair, err := testinstance.New(loadTest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	production(t, pair)
+	pair, _ := newPair(t)
 	if _, err := pair.Create(ctx, testinstance.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -372,11 +371,7 @@ func TestPostgres(t *testing.T) {
 		body = strings.Replace(body, "url: data/crewplan.db", "url: "+prodURL, 1)
 		return strings.Replace(body, "url: data/crewplan_test.db", "url: "+testURL, 1)
 	})
-	pair, err := testinstance.New(loadTest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod := production(t, pair)
+	pair, prod := newPair(t)
 	before, err := prod.Checksum(ctx)
 	if err != nil {
 		t.Fatal(err)
