@@ -87,7 +87,7 @@ func BackupBeforeMigrate(ctx context.Context, s *store.Store, svc *backup.Servic
 		}
 		return nil, fmt.Errorf("the database is at schema version %d and this crewplan needs %d, "+
 			"but the backup before migrating failed, so nothing was migrated (%w); "+
-			"fix backup.targets (crewplan backup now tries them), "+
+			"fix backup.targets (crewplan doctor checks them), "+
 			"or take a backup of your own and run crewplan migrate --no-backup", st.Current, st.Latest, err)
 	}
 	msg := fmt.Sprintf("backup before migrating schema %d → %d", st.Current, st.Latest)
