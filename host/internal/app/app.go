@@ -59,10 +59,11 @@ type Options struct {
 	Version string
 }
 
-// New opens the store (migrating it when database.auto_migrate is on),
-// loads the demo store into an empty database when demo.load_when_empty is
-// on, starts the rule plugins and builds the web server. It serves nothing
-// yet: Start does.
+// New opens the store, starts the rule and backup-target plugins, migrates
+// the store when database.auto_migrate is on (after a safety backup when
+// the database is at an older schema: see BackupBeforeMigrate), loads the
+// demo store into an empty database when demo.load_when_empty is on and
+// builds the web server. It serves nothing yet: Start does.
 func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
 	a := &App{cfg: cfg, ready: make(chan struct{})}
 	defer func() {
@@ -90,7 +91,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if a.store, err = OpenStore(ctx, cfg.Database, a.log); err != nil {
 		return nil, err
 	}
+	// The plugins and the backup service come before the migration, which
+	// backs up a database at an older schema first.
+	if err := a.startPlugins(ctx); err != nil {
+		return nil, err
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := a.openBackups(ctx, opts.Version); err != nil {
+		return nil, err
+	}
 	if cfg.Database.AutoMigrate {
+		if _, err := BackupBeforeMigrate(ctx, a.store, a.backups, a.log); err != nil {
+			return nil, err
+		}
 		if _, err := a.store.Migrate(ctx); err != nil {
 			return nil, err
 		}
@@ -103,18 +117,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil, err
 		}
 	}
-	if err := a.startPlugins(ctx); err != nil {
-		return nil, err
-	}
 	svc := &runs.Service{Store: a.store, Rules: a.rules, Log: a.log, BoundLater: true, Ranking: a.ranker.Service.ForRun}
 	clock := runs.Clock(cfg.Location())
 	a.review = &runs.Review{Service: svc, Now: clock}
 	a.cron = &runs.Cron{Service: svc, Now: clock, Location: cfg.Location(), Log: a.log}
-	a.registry = prometheus.NewRegistry()
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := a.openBackups(ctx, opts.Version); err != nil {
-		return nil, err
-	}
 	a.http, err = web.New(web.Options{
 		Store:        a.store,
 		Log:          a.log,

@@ -54,6 +54,50 @@ func OpenBackups(ctx context.Context, cfg *config.Config, s *store.Store, h *plu
 	return svc, errors.Join(errs...)
 }
 
+// BackupBeforeMigrate takes a safety backup of s with svc when s is at an
+// older schema than this crewplan's (store.MigrationStatus.Older): call it
+// before s.Migrate, so that an upgrade can be undone. It returns the
+// backup, or nil when none was needed: a fresh database, one already at
+// this crewplan's schema, or one a newer crewplan migrated (which Migrate
+// refuses). A backup that reaches no target is an error saying what to
+// do, and the caller must not migrate; one that reaches some targets is
+// logged with those it missed.
+func BackupBeforeMigrate(ctx context.Context, s *store.Store, svc *backup.Service, log *slog.Logger) (*backup.Made, error) {
+	st, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Older() {
+		return nil, nil
+	}
+	made, err := svc.Now(ctx, backup.KindSafety, nil)
+	var stored, missed []string
+	if made != nil {
+		for _, u := range made.Uploads {
+			if u.Err == nil {
+				stored = append(stored, u.Target)
+			} else {
+				missed = append(missed, u.Target)
+			}
+		}
+	}
+	if len(stored) == 0 {
+		if err == nil {
+			err = backup.ErrNoTarget // not reached: Now fails when no target holds the backup
+		}
+		return nil, fmt.Errorf("the database is at schema version %d and this crewplan needs %d, "+
+			"but the backup before migrating failed, so nothing was migrated (%w); "+
+			"fix backup.targets (crewplan doctor checks them), "+
+			"or take a backup of your own and run crewplan migrate --no-backup", st.Current, st.Latest, err)
+	}
+	msg := fmt.Sprintf("backup before migrating schema %d → %d", st.Current, st.Latest)
+	if len(missed) > 0 {
+		log.Warn(msg+": not stored on every target", slog.String("id", made.Manifest.ID), slog.Any("missed", missed), slog.Any("err", err))
+	}
+	log.Info(msg, slog.String("id", made.Manifest.ID), slog.Any("targets", stored))
+	return made, nil
+}
+
 // configFiles returns what a backup archives of the configuration: the
 // merged configuration with its secrets hidden (crewplan.yaml), and, when
 // the archive is encrypted, the configuration files as they are.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/crewplan/crewplan/host/internal/backup"
 	"github.com/crewplan/crewplan/host/internal/config"
 	"github.com/crewplan/crewplan/host/internal/pluginhost"
+	"github.com/crewplan/crewplan/host/internal/store"
 )
 
 func newBackup(e *env) *cobra.Command {
@@ -60,19 +62,48 @@ func (e *env) backupRun(f func(ctx context.Context, b *backupEnv, cmd *cobra.Com
 			return err
 		}
 		defer closer.Close()
-		h, err := pluginhost.New(pluginhost.Options{Log: log, StartTimeout: cfg.Plugins.StartTimeout, CallTimeout: cfg.Plugins.CallTimeout})
+		svc, stop, err := e.openBackups(ctx, cfg, s, log)
 		if err != nil {
 			return err
 		}
-		defer h.Close()
-		svc, err := app.OpenBackups(ctx, cfg, s, h, version, log)
-		if svc == nil {
-			return invalid(err)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "warning: %v\n", err)
-		}
+		defer stop()
 		return f(ctx, &backupEnv{cfg: cfg, svc: svc}, cmd, args)
+	}
+}
+
+// openBackups starts the plugins of the configured backup targets and
+// returns the backup service over s, and a func that stops the plugins. A
+// target whose plugin does not start is left out, with a warning.
+func (e *env) openBackups(ctx context.Context, cfg *config.Config, s *store.Store, log *slog.Logger) (*backup.Service, func(), error) {
+	h, err := pluginhost.New(pluginhost.Options{Log: log, StartTimeout: cfg.Plugins.StartTimeout, CallTimeout: cfg.Plugins.CallTimeout})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := app.OpenBackups(ctx, cfg, s, h, version, log)
+	if svc == nil {
+		h.Close()
+		return nil, nil, invalid(err)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: %v\n", err)
+	}
+	return svc, h.Close, nil
+}
+
+// printMade prints what a backup made: its id, what it holds, and each
+// target's outcome.
+func (e *env) printMade(made *backup.Made) {
+	if made == nil || made.Manifest == nil {
+		return
+	}
+	m := made.Manifest
+	fmt.Fprintf(e.stdout, "backup %s: %s database at schema version %d, %s stored\n", m.ID, m.Dialect, m.SchemaVersion, bytesText(m.Size()))
+	for _, u := range made.Uploads {
+		if u.Err != nil {
+			fmt.Fprintf(e.stdout, "  ✗ %s: %v\n", u.Target, u.Err)
+		} else {
+			fmt.Fprintf(e.stdout, "  ✓ %s\n", u.Target)
+		}
 	}
 }
 
@@ -127,17 +158,7 @@ still hold it) or when it failed.`,
 			}
 			made, err := b.svc.Now(ctx, backup.KindManual, report)
 			end()
-			if made != nil && made.Manifest != nil {
-				m := made.Manifest
-				fmt.Fprintf(e.stdout, "backup %s: %s database at schema version %d, %s stored\n", m.ID, m.Dialect, m.SchemaVersion, bytesText(m.Size()))
-				for _, u := range made.Uploads {
-					if u.Err != nil {
-						fmt.Fprintf(e.stdout, "  ✗ %s: %v\n", u.Target, u.Err)
-					} else {
-						fmt.Fprintf(e.stdout, "  ✓ %s\n", u.Target)
-					}
-				}
-			}
+			e.printMade(made)
 			return err
 		}),
 	}

@@ -108,7 +108,7 @@ func (d *doctor) database(ctx context.Context, cfg *config.Config) *store.Store 
 	case st.Current > st.Latest:
 		d.fail(what, "schema version %d is newer than this crewplan's %d: install the newer crewplan", st.Current, st.Latest)
 	case !st.UpToDate():
-		d.fail(what, "schema version %d, this crewplan needs %d: run `crewplan backup now`, then `crewplan migrate`", st.Current, st.Latest)
+		d.fail(what, "schema version %d, this crewplan needs %d: run `crewplan migrate`, which backs it up first", st.Current, st.Latest)
 	default:
 		d.ok(what, "answers, schema version %d", st.Current)
 	}

@@ -13,8 +13,10 @@ func newServe(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the web UI and the JSON API",
 		Long: `Serve the web UI and the JSON API on server.host:server.port, migrating the
-database first when database.auto_migrate is on. SIGINT or SIGTERM shut the
-server down gracefully.`,
+database first when database.auto_migrate is on. A database at an older
+schema is backed up (a safety backup, on backup.targets) before it is
+migrated; when no target gets the backup, nothing is migrated and the
+server does not start. SIGINT or SIGTERM shut the server down gracefully.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := e.loadConfig(cmd.Flags())

@@ -30,6 +30,11 @@ type MigrationStatus struct {
 // UpToDate reports whether the database is at this build's schema.
 func (m MigrationStatus) UpToDate() bool { return m.Current == m.Latest }
 
+// Older reports whether the database holds data at an older schema than
+// this build's: one that Migrate would change. A fresh database (version
+// 0) is not older: it has nothing to lose.
+func (m MigrationStatus) Older() bool { return m.Current > 0 && m.Current < m.Latest }
+
 func (s *Store) provider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+s.dialect)
 	if err != nil {
@@ -84,6 +89,30 @@ func (s *Store) Migrate(ctx context.Context) (MigrationStatus, error) {
 		s.log.Info("database migrated", slog.String("dialect", s.dialect), slog.Int64("version", st.Current))
 	}
 	return st, err
+}
+
+// MigrateTo brings the schema up to version and no further, as an older
+// crewplan would have left it. It is for tests and tools that need a
+// database at an older schema; crewplan itself calls Migrate. It never
+// migrates down.
+func (s *Store) MigrateTo(ctx context.Context, version int64) (MigrationStatus, error) {
+	p, err := s.provider()
+	if err != nil {
+		return MigrationStatus{}, err
+	}
+	st, err := s.status(ctx, p)
+	if err != nil {
+		return st, err
+	}
+	if version > st.Latest {
+		return st, fmt.Errorf("migrate to version %d: this build knows up to %d", version, st.Latest)
+	}
+	if version > st.Current {
+		if _, err := p.UpTo(ctx, version); err != nil {
+			return st, fmt.Errorf("migrate %s database from version %d to %d: %w", s.dialect, st.Current, version, err)
+		}
+	}
+	return s.status(ctx, p)
 }
 
 // MigrationStatus returns the schema version of the database and of this

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,6 +59,40 @@ func TestMigrate(t *testing.T) {
 			t.Fatalf("second Migrate = %+v, %v", st2, err)
 		}
 	})
+}
+
+// TestMigrateTo builds a database at an older schema, as an older crewplan
+// left it: Older says so, and Migrate brings it up.
+func TestMigrateTo(t *testing.T) {
+	urls := map[string]string{"sqlite": filepath.Join(t.TempDir(), "crewplan.db"), "postgres": storetest.PostgresURL(t)}
+	for _, name := range []string{"sqlite", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			if urls[name] == "" {
+				t.Skip(storetest.PostgresEnv + " is not set; CI sets it")
+			}
+			s, err := store.Open(ctx, store.Options{URL: urls[name]}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if st, err := s.MigrationStatus(ctx); err != nil || st.Current != 0 || st.Older() {
+				t.Fatalf("fresh database: status = %+v (older %v), %v", st, st.Older(), err)
+			}
+			st, err := s.MigrateTo(ctx, 2)
+			if err != nil || st.Current != 2 || !st.Older() {
+				t.Fatalf("MigrateTo(2) = %+v (older %v), %v", st, st.Older(), err)
+			}
+			if _, err := s.MigrateTo(ctx, st.Latest+1); err == nil {
+				t.Error("MigrateTo past this build's schema accepted")
+			}
+			if st, err := s.MigrateTo(ctx, 1); err != nil || st.Current != 2 {
+				t.Errorf("MigrateTo(1) at 2 = %+v, %v; want it left at 2", st, err)
+			}
+			if st, err := s.Migrate(ctx); err != nil || !st.UpToDate() || st.Older() {
+				t.Errorf("Migrate = %+v, %v", st, err)
+			}
+		})
+	}
 }
 
 func TestImportAndRead(t *testing.T) {
