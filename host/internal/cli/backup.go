@@ -52,7 +52,8 @@ func (e *env) backupRun(f func(ctx context.Context, b *backupEnv, cmd *cobra.Com
 		if err != nil {
 			return err
 		}
-		s, done, err := e.openStore(ctx, cmd.Flags())
+		// A backup takes the database as it is, at whatever schema.
+		s, done, err := e.openStoreAs(ctx, cmd.Flags(), false)
 		if err != nil {
 			return err
 		}

@@ -130,3 +130,21 @@ func TestMigrateNoBackup(t *testing.T) {
 		t.Errorf("migrate --help = %d\n%s", code, out)
 	}
 }
+
+// TestCommandsRefuseAnOlderSchema: a command working on the data does not
+// migrate an older database behind the operator's back (with no backup);
+// it says to run migrate. A backup takes the database as it is.
+func TestCommandsRefuseAnOlderSchema(t *testing.T) {
+	dir := t.TempDir()
+	schemaAt(t, filepath.Join(dir, "crewplan.db"), 2)
+	code, _, errOut := run(t, dir, "", "user", "add", "sam", "--role", "viewer")
+	if code == 0 || !strings.Contains(errOut, "schema version 2") || !strings.Contains(errOut, "crewplan migrate") {
+		t.Errorf("user add on an older schema = %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, dir, "", "backup", "now"); code != 0 || !strings.Contains(out, "local") {
+		t.Errorf("backup now on an older schema = %d %s %s", code, out, errOut)
+	}
+	if st := schemaAt(t, filepath.Join(dir, "crewplan.db"), 0); st.Current != 2 {
+		t.Errorf("the commands moved the schema to %d", st.Current)
+	}
+}
