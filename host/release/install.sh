@@ -213,13 +213,15 @@ else
 	crewplan="CREWPLAN_HOME=$home CREWPLAN_CONFIG_DIR=$etc $bin"
 fi
 
-# crewplan runs as the service user, so that what it writes is the
-# service's; with --root, as whoever runs this script.
+# as_crewplan runs a command as the service does: as its user (so that
+# what it writes is the service's; with --root, as whoever runs this
+# script) and with the unit's environment only, so that CREWPLAN_
+# variables of the admin's shell do not steer it.
 as_crewplan() {
 	if real; then
-		runuser -u "$user" -- env CREWPLAN_HOME=/var/lib/crewplan CREWPLAN_CONFIG_DIR=/etc/crewplan "$@"
+		runuser -u "$user" -- env -i PATH="$PATH" CREWPLAN_HOME=/var/lib/crewplan CREWPLAN_CONFIG_DIR=/etc/crewplan "$@"
 	else
-		env CREWPLAN_HOME="$home" CREWPLAN_CONFIG_DIR="$etc" "$@"
+		env -i PATH="$PATH" CREWPLAN_HOME="$home" CREWPLAN_CONFIG_DIR="$etc" "$@"
 	fi
 }
 

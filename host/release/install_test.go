@@ -210,10 +210,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // install runs install.sh from the unpacked archive src into the fake
 // root, and returns its output; it fails the test when install.sh fails.
+// A database URL in its environment, which crewplan must not see, would
+// leave a file the layout check finds.
 func install(t *testing.T, src, root string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("sh", append([]string{filepath.Join(src, "install.sh"), "--root", root}, args...)...)
 	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "CREWPLAN_DATABASE__URL="+filepath.Join(root, "not-the-install.db"))
 	b, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("install.sh %v: %v\n%s", args, err, b)
