@@ -30,7 +30,9 @@ func buildDeb(ctx context.Context, opts options, t target, bin, model string) (s
 		"--packager", "deb",
 		"--target", filepath.Join(tmp, name))
 	cmd.Dir = opts.root
-	cmd.Env = append(os.Environ(),
+	// CGO_ENABLED=0 as in the Taskfile, so that every caller shares one
+	// build of nfpm.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0",
 		"CREWPLAN_DEB_VERSION="+opts.version.deb(),
 		"CREWPLAN_DEB_ARCH="+t.goarch,
 		"CREWPLAN_DEB_BIN="+bin,

@@ -131,8 +131,9 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer) (options, e
 	tg := fs.String("targets", targetList(), "comma-separated platforms to build")
 	out := fs.String("out", "dist", "folder for the release files, relative to the repository")
 	noDeb := fs.Bool("no-deb", false, "do not build the .deb packages")
+	trimpath := fs.Bool("trimpath", true, "build with -trimpath, as releases are (tests turn it off to share the compile cache of their other builds)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./host/release [--version V] [--targets LIST] [--out DIR] [--no-deb]")
+		fmt.Fprintln(stderr, "usage: go run ./host/release [--version V] [--targets LIST] [--out DIR] [--no-deb] [--trimpath=false]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -145,7 +146,7 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer) (options, e
 	if err != nil {
 		return options{}, err
 	}
-	opts := options{root: root, deb: !*noDeb, trimpath: true}
+	opts := options{root: root, deb: !*noDeb, trimpath: *trimpath}
 	if opts.targets, err = parseTargets(*tg); err != nil {
 		return options{}, err
 	}
