@@ -21,6 +21,13 @@ func build(ctx context.Context, opts options) ([]string, error) {
 	if err := os.MkdirAll(opts.out, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
+	// What a killed run left: temporary files only, never a release file.
+	for _, pattern := range []string{".*.tmp-*", ".deb-tmp-*"} {
+		left, _ := filepath.Glob(filepath.Join(opts.out, pattern))
+		for _, p := range left {
+			os.RemoveAll(p)
+		}
+	}
 	work, err := os.MkdirTemp("", "crewplan-release-")
 	if err != nil {
 		return nil, err
