@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "release:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "  %-44s %6.1f MiB\n", filepath.Base(f), float64(fi.Size())/(1<<20))
+		fmt.Fprintf(stdout, "  %-50s %6.1f MiB\n", filepath.Base(f), float64(fi.Size())/(1<<20))
 	}
 	return 0
 }
