@@ -98,7 +98,7 @@ if real && command -v dpkg-query >/dev/null 2>&1 &&
 fi
 
 if [ "$root_given" = 1 ]; then
-	say "installing into $root (--root): not making the user $user, not setting owners, not running systemctl"
+	say "working in $root (--root) instead of /: not making the user $user, not setting owners, not running systemctl"
 fi
 
 # --- uninstall ---------------------------------------------------------------

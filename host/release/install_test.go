@@ -83,7 +83,7 @@ func TestInstall(t *testing.T) {
 
 	fake := filepath.Join(tmp, "root")
 	out := install(t, src, fake)
-	for _, want := range []string{"installing into " + fake + " (--root): not making the user crewplan, not setting owners, not running systemctl",
+	for _, want := range []string{"working in " + fake + " (--root) instead of /: not making the user crewplan, not setting owners, not running systemctl",
 		"installing crewplan 1.2.3-test.1", "registered the default ranking model as model 1, inactive"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("install.sh does not say %q:\n%s", want, out)
