@@ -42,8 +42,8 @@ func archiveExt(t target) string {
 
 // contents lists the files of t's archive: the binary bin, the ranking
 // model, configs/ and the installers' README; on Linux also the systemd
-// unit (starting /usr/local/bin/crewplan, where install.sh puts it) and
-// install.sh.
+// unit (starting /usr/local/bin/crewplan, where install.sh puts it), the
+// logrotate configuration and install.sh.
 func contents(root string, t target, bin, model string) ([]entry, error) {
 	entries := []entry{
 		{name: t.exe(), src: bin, mode: 0o755},
@@ -70,6 +70,7 @@ func contents(root string, t target, bin, model string) ([]entry, error) {
 	}
 	return append(entries,
 		entry{name: "crewplan.service", data: bytes.ReplaceAll(unit, []byte(deb), []byte(local)), mode: 0o644},
+		entry{name: "crewplan.logrotate", src: filepath.Join(root, releaseDir, "crewplan.logrotate"), mode: 0o644},
 		entry{name: "install.sh", src: filepath.Join(root, releaseDir, "install.sh"), mode: 0o755},
 	), nil
 }

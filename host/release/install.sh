@@ -84,6 +84,7 @@ share=$root/usr/local/share/crewplan
 etc=$root/etc/crewplan
 home=$root/var/lib/crewplan
 unit=$root/etc/systemd/system/crewplan.service
+logrotate=$root/etc/logrotate.d/crewplan
 user=crewplan
 
 # real is true when installing into / as root: the user, owners and
@@ -108,12 +109,12 @@ if [ "$uninstall" = 1 ]; then
 		say "stopping and disabling the service crewplan"
 		systemctl disable --now crewplan.service || die "systemctl disable --now crewplan failed"
 	fi
-	rm -f "$unit" "$bin"
+	rm -f "$unit" "$bin" "$logrotate"
 	rm -rf "$share"
 	if systemd; then
 		systemctl daemon-reload
 	fi
-	say "removed $bin, $unit and $share"
+	say "removed $bin, $unit, $logrotate and $share"
 	if [ "$purge" = 1 ]; then
 		rm -rf "$etc" "$home"
 		say "purged $etc and $home (configuration, database, logs, local backups)"
@@ -128,7 +129,7 @@ fi
 
 # --- install or upgrade ------------------------------------------------------
 
-for f in crewplan crewplan.service configs/base.yaml models/default.wasm; do
+for f in crewplan crewplan.service crewplan.logrotate configs/base.yaml models/default.wasm; do
 	[ -f "$src/$f" ] || die "$src/$f is missing: run install.sh from the unpacked release archive"
 done
 version=$("$src/crewplan" version 2>&1) ||
@@ -172,6 +173,7 @@ put() {
 put 0755 "$src/crewplan" "$bin"
 put 0644 "$src/models/default.wasm" "$share/models/default.wasm"
 put 0644 "$src/crewplan.service" "$unit"
+put 0644 "$src/crewplan.logrotate" "$logrotate"
 
 # The configuration: a file the admin never changed (it is still the
 # default of the version installed before, kept in $share/configs) takes the

@@ -107,6 +107,9 @@ func TestInstall(t *testing.T) {
 		t.Error("the installed model differs from the archive's")
 	}
 	checkUnit(t, unitDirectives(readFile(t, filepath.Join(fake, "etc/systemd/system/crewplan.service"))), "/usr/local/bin/crewplan")
+	if got := readFile(t, filepath.Join(fake, "etc/logrotate.d/crewplan")); !strings.Contains(got, "/var/lib/crewplan/logs/*.log") || !strings.Contains(got, "copytruncate") {
+		t.Errorf("the logrotate configuration:\n%s", got)
+	}
 
 	// The installed crewplan, started as the unit starts it.
 	env := []string{"CREWPLAN_HOME=" + home, "CREWPLAN_CONFIG_DIR=" + etc}
@@ -183,7 +186,7 @@ func TestInstall(t *testing.T) {
 
 	// Uninstall keeps the configuration and the data; --purge removes them.
 	out = install(t, src, fake, "--uninstall")
-	for _, gone := range []string{bin, filepath.Join(fake, "etc/systemd/system/crewplan.service"), filepath.Join(fake, "usr/local/share/crewplan")} {
+	for _, gone := range []string{bin, filepath.Join(fake, "etc/systemd/system/crewplan.service"), filepath.Join(fake, "etc/logrotate.d/crewplan"), filepath.Join(fake, "usr/local/share/crewplan")} {
 		if _, err := os.Stat(gone); err == nil {
 			t.Errorf("--uninstall left %s", gone)
 		}
@@ -230,7 +233,7 @@ func install(t *testing.T, src, root string, args ...string) string {
 // unit, and everything else under /var/lib/crewplan.
 func checkOnlyInstallFiles(t *testing.T, root string) {
 	t.Helper()
-	allowed := []string{"usr/local/bin/crewplan", "usr/local/share/crewplan/", "etc/crewplan/", "etc/systemd/system/crewplan.service", "var/lib/crewplan/"}
+	allowed := []string{"usr/local/bin/crewplan", "usr/local/share/crewplan/", "etc/crewplan/", "etc/systemd/system/crewplan.service", "etc/logrotate.d/crewplan", "var/lib/crewplan/"}
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -357,11 +360,14 @@ func checkDeb(t *testing.T, deb string, v version, tg target, model []byte) {
 		}
 	}
 	configs, _ := filepath.Glob("../../configs/*.yaml")
-	var wantConf []string
+	wantConf := []string{"/etc/logrotate.d/crewplan"}
 	for _, c := range configs {
 		wantConf = append(wantConf, "/etc/crewplan/"+filepath.Base(c))
 	}
-	if got := strings.Fields(control["./conffiles"].data); !slices.Equal(got, wantConf) {
+	got := strings.Fields(control["./conffiles"].data)
+	slices.Sort(got)
+	slices.Sort(wantConf)
+	if !slices.Equal(got, wantConf) {
 		t.Errorf("conffiles %v, want %v", got, wantConf)
 	}
 	for _, script := range []string{"postinst", "prerm", "postrm"} {
@@ -377,6 +383,7 @@ func checkDeb(t *testing.T, deb string, v version, tg target, model []byte) {
 	for name, mode := range map[string]fs.FileMode{
 		"./usr/bin/crewplan":                          0o755,
 		"./lib/systemd/system/crewplan.service":       0o644,
+		"./etc/logrotate.d/crewplan":                  0o644,
 		"./usr/share/crewplan/models/default.wasm":    0o644,
 		"./usr/share/doc/crewplan/README.md":          0o644,
 		"./etc/crewplan/" + filepath.Base(configs[0]): 0o644,

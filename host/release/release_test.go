@@ -109,8 +109,8 @@ func TestArchives(t *testing.T) {
 		file   string
 		want   []string
 	}{
-		{target{"linux", "amd64"}, "crewplan-1.4.0-rc.1-linux-amd64.tar.gz", append([]string{"README.md", "crewplan", "crewplan.service", "install.sh", "models/default.wasm"}, configs...)},
-		{target{"linux", "arm64"}, "crewplan-1.4.0-rc.1-linux-arm64.tar.gz", append([]string{"README.md", "crewplan", "crewplan.service", "install.sh", "models/default.wasm"}, configs...)},
+		{target{"linux", "amd64"}, "crewplan-1.4.0-rc.1-linux-amd64.tar.gz", append([]string{"README.md", "crewplan", "crewplan.logrotate", "crewplan.service", "install.sh", "models/default.wasm"}, configs...)},
+		{target{"linux", "arm64"}, "crewplan-1.4.0-rc.1-linux-arm64.tar.gz", append([]string{"README.md", "crewplan", "crewplan.logrotate", "crewplan.service", "install.sh", "models/default.wasm"}, configs...)},
 		{target{"windows", "amd64"}, "crewplan-1.4.0-rc.1-windows-amd64.zip", append([]string{"README.md", "crewplan.exe", "models/default.wasm"}, configs...)},
 	} {
 		t.Run(tt.target.String(), func(t *testing.T) {
