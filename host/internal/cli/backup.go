@@ -131,8 +131,12 @@ func (e *env) progress() (func(backup.Progress), func()) {
 			if total <= 0 {
 				total = -1 // a spinner
 			}
+			// No spinner ticker: its goroutine reads the bar's state
+			// without the bar's lock (a data race in progressbar 3.19);
+			// a spinner turns on each report instead.
 			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(fmt.Sprintf("%-9s", p.Step)),
-				progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
+				progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30),
+				progressbar.OptionSetSpinnerChangeInterval(0))
 		}
 		if p.Total > 0 && bar.GetMax64() != p.Total {
 			bar.ChangeMax64(p.Total)
