@@ -43,13 +43,13 @@ func (e *env) chooseHome(inst layout) (home, configDir string) {
 	if e.home != "" {
 		return e.home, e.configDir
 	}
-	if v, ok := lookup(e.environ, config.EnvHome); ok && v != "" {
+	if v, ok := config.LookupEnv(e.environ, config.EnvHome); ok && v != "" {
 		return v, e.configDir
 	}
 	if e.configDir != "" {
 		return "", e.configDir
 	}
-	if v, ok := lookup(e.environ, config.EnvConfigDir); ok && v != "" {
+	if v, ok := config.LookupEnv(e.environ, config.EnvConfigDir); ok && v != "" {
 		return "", ""
 	}
 	if exists(filepath.Join(config.DefaultDir, "base.yaml")) || inst.configDir == "" ||
@@ -70,17 +70,6 @@ func (e *env) enterHome() error {
 		return invalid(fmt.Errorf("home folder (--home, %s): %w", config.EnvHome, err))
 	}
 	return nil
-}
-
-// lookup returns the value of the last entry for name in environ.
-func lookup(environ []string, name string) (string, bool) {
-	v, ok := "", false
-	for _, kv := range environ {
-		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			v, ok = kv[len(name)+1:], true
-		}
-	}
-	return v, ok
 }
 
 // exists reports whether a file or folder exists at path.

@@ -64,7 +64,7 @@ off. An existing test database is refused unless --replace.`,
 			dir := e.configDir
 			if dir == "" {
 				dir = config.DefaultDir
-				if v, ok := lookup(e.environ, config.EnvConfigDir); ok && v != "" {
+				if v, ok := config.LookupEnv(e.environ, config.EnvConfigDir); ok && v != "" {
 					dir = v
 				}
 			}

@@ -126,7 +126,7 @@ func Load(opts LoadOptions) (*Config, error) {
 
 // chooseProfile returns the profile to load and where the choice came from.
 func chooseProfile(opt string, environ []string) (profile, source string, err error) {
-	switch v, ok := lookupEnv(environ, EnvProfile); {
+	switch v, ok := LookupEnv(environ, EnvProfile); {
 	case opt != "":
 		profile, source = opt, sourceOption
 	case ok && v != "":
@@ -147,15 +147,16 @@ func chooseDir(opt string, environ []string) (dir, note string) {
 	if opt != "" {
 		return opt, fmt.Sprintf("config dir %q was passed in LoadOptions.Dir", opt)
 	}
-	if v, ok := lookupEnv(environ, EnvConfigDir); ok && v != "" {
+	if v, ok := LookupEnv(environ, EnvConfigDir); ok && v != "" {
 		return v, fmt.Sprintf("config dir %q comes from %s", v, EnvConfigDir)
 	}
 	return DefaultDir, fmt.Sprintf("config dir %q is the default, relative to the working directory; set %s to use another",
 		DefaultDir, EnvConfigDir)
 }
 
-// lookupEnv returns the value of the last entry for name in environ.
-func lookupEnv(environ []string, name string) (string, bool) {
+// LookupEnv returns the value of the last entry for name in environ (in
+// the form of os.Environ).
+func LookupEnv(environ []string, name string) (string, bool) {
 	for _, kv := range slices.Backward(environ) {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
 			return v, true
