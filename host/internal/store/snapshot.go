@@ -129,3 +129,25 @@ func listTables(tx *gorm.DB, dialect string) ([]string, error) {
 func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
+
+// DropTables drops every table of the database (on PostgreSQL, of the
+// store's schema) in one transaction: for emptying a copy, never the
+// database people work with.
+func (s *Store) DropTables(ctx context.Context) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tables, err := listTables(tx, s.dialect)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			drop := "DROP TABLE IF EXISTS " + quoteIdent(t)
+			if s.dialect == DialectPostgres {
+				drop += " CASCADE"
+			}
+			if err := tx.Exec(drop).Error; err != nil {
+				return fmt.Errorf("drop %s: %w", t, err)
+			}
+		}
+		return nil
+	})
+}

@@ -358,18 +358,7 @@ func (p *Pair) dropTestDB(ctx context.Context) error {
 		return err
 	}
 	defer s.Close()
-	counts, err := s.TableCounts(ctx)
-	if err != nil {
-		return err
-	}
-	return s.InTx(ctx, func(tx *store.Store) error {
-		for t := range counts {
-			if err := tx.RawExec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(t)+" CASCADE"); err != nil {
-				return fmt.Errorf("drop %s: %w", t, err)
-			}
-		}
-		return nil
-	})
+	return s.DropTables(ctx)
 }
 
 // notRunning refuses when the test instance answers on its port.
@@ -411,16 +400,4 @@ func probe(ctx context.Context, cfg config.ServerConfig) answer {
 	resp.Body.Close()
 	a.status, a.instance = resp.StatusCode, resp.Header.Get(config.TestInstanceHeader)
 	return a
-}
-
-// quoteIdent quotes a PostgreSQL identifier.
-func quoteIdent(name string) string {
-	out := []byte{'"'}
-	for i := 0; i < len(name); i++ {
-		if name[i] == '"' {
-			out = append(out, '"')
-		}
-		out = append(out, name[i])
-	}
-	return string(append(out, '"'))
 }
